@@ -1,0 +1,25 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
+
+/**
+ * PGlite served over the Postgres wire protocol. `dataDir` persists across restarts;
+ * omit it for a throwaway in-memory database.
+ */
+export async function startEmbeddedDatabase(options: { dataDir?: string; port?: number }): Promise<EmbeddedDatabase> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const db = await PGlite.create(options.dataDir ?? "memory://");
+  // PGlite has one backend; the multiplexer lets several clients queue on it.
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: options.port ?? 0, maxConnections: 64 });
+  await server.start();
+  const address = server.getServerConn();
+  return {
+    url: `postgres://postgres:postgres@${address}/postgres`,
+    stop: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { startEmbeddedDatabase } from "./embedded-db.js";
+
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+export type ResolvedDatabase = { url: string; label: string; stop: () => Promise<void> };
+
+/** DATABASE_URL when set; otherwise the embedded PGlite, persisted under `dataDir` when given. */
+export async function resolveDatabase(
+  options: { databaseUrl?: string; dataDir?: string; port?: number } = {},
+): Promise<ResolvedDatabase> {
+  const url = options.databaseUrl ?? process.env.DATABASE_URL;
+  if (url) return { url, label: redact(url), stop: async () => {} };
+  const embedded = await startEmbeddedDatabase({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.port ? { port: options.port } : {}),
+  });
+  return { url: embedded.url, label: `embedded PGlite (${options.dataDir ?? "in memory"})`, stop: embedded.stop };
+}
+
+export type EdgeProcess = { url: string; child: ChildProcess; stop: () => Promise<void> };
+
+/** Runs the worker in workerd through `wrangler dev`, offline, with the given vars. */
+export async function startEdge(options: {
+  port: number;
+  vars: Record<string, string>;
+  persistTo?: string;
+  quiet?: boolean;
+}): Promise<EdgeProcess> {
+  const args = ["wrangler", "dev", "--port", String(options.port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+  for (const [key, value] of Object.entries(options.vars)) args.push("--var", `${key}:${value}`);
+  if (options.persistTo) args.push("--persist-to", options.persistTo);
+  const child = spawnGroup("npx", args, {
+    WRANGLER_SEND_METRICS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_HIDE_BANNER: "true",
+    WRANGLER_LOG: options.quiet ? "warn" : "log",
+  }, options.quiet);
+  const url = `http://127.0.0.1:${options.port}`;
+  await waitForHttp(`${url}/`, child, 60_000);
+  return { url, child, stop: () => stopGroup(child) };
+}
+
+/** Spawns a command in its own process group, so stopping it also stops its children (workerd). */
+export function spawnGroup(command: string, args: string[], env: Record<string, string>, quiet = false): ChildProcess {
+  return spawn(command, args, {
+    cwd: repoRoot,
+    detached: true,
+    stdio: quiet ? ["ignore", "ignore", "inherit"] : ["ignore", "inherit", "inherit"],
+    env: { ...process.env, ...env },
+  });
+}
+
+export async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  process.kill(-child.pid, "SIGTERM");
+  const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with code ${child.exitCode}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+}
