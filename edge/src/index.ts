@@ -1,13 +1,91 @@
-import { sql } from "drizzle-orm";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { RequestDatabase } from "./db/client.js";
 import { readEnv } from "./env.js";
+import { yoga } from "./graphql/yoga.js";
+import type { AppBindings } from "./http/app-types.js";
+import { ApiError, renderDefaultError } from "./http/errors.js";
+import { authenticate, credentialsFrom } from "./identity/authenticate.js";
+import { AuthenticationError } from "./shared/errors.js";
 
-const app = new Hono<{ Bindings: Record<string, unknown> }>();
-app.get("/", async (c) => {
-  const database = new RequestDatabase(readEnv(c.env));
-  const rows = await database.db.execute(sql`select count(*)::int as n from organisations`);
-  c.executionCtx.waitUntil(database.close());
-  return c.json(rows.rows);
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+const startedAt = Date.now();
+
+const app = new Hono<AppBindings>();
+
+app.use(async (c, next) => {
+  const requestId = c.req.header("x-request-id")?.slice(0, 100) || crypto.randomUUID();
+  c.set("requestId", requestId);
+  const env = readEnv(c.env);
+  c.set("env", env);
+  const database = new RequestDatabase(env);
+  c.set("database", database);
+  try {
+    await next();
+  } finally {
+    c.executionCtx.waitUntil(database.close());
+  }
+  c.header("x-request-id", requestId);
 });
+
+app.use(
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => renderDefaultError(c, new ApiError("PAYLOAD_TOO_LARGE", 413, "Request body exceeds 5 MB")),
+  }),
+);
+
+/** Resolves the caller once; surfaces decide whether anonymous access is allowed. */
+app.use(async (c, next) => {
+  try {
+    const principal = await authenticate(
+      () => c.var.database.db,
+      c.var.env,
+      credentialsFrom(c.req.raw),
+      (work) => c.executionCtx.waitUntil(work),
+    );
+    c.set("principal", principal);
+    c.set("authError", null);
+  } catch (error) {
+    if (!(error instanceof AuthenticationError)) throw error;
+    c.set("principal", null);
+    c.set("authError", error);
+  }
+  await next();
+});
+
+app.on(["GET", "POST", "OPTIONS"], "/graphql", (c) =>
+  yoga.fetch(c.req.raw, {
+    env: c.var.env,
+    database: c.var.database,
+    principal: c.var.principal,
+    authError: c.var.authError,
+    requestId: c.var.requestId,
+    waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work),
+  }),
+);
+
+app.get("/", (c) =>
+  c.json({
+    name: "MiniBotPanel v3 API",
+    version: "3.0.0",
+    status: "running",
+    uptime: formatUptime(Date.now() - startedAt),
+    documentation: { swagger: "/docs", redoc: "/redoc", openapi: "/openapi.json" },
+    endpoints: { campaigns: "/api/campaigns", statistics: "/api/stats", exports: "/api/exports", graphql: "/graphql" },
+  }),
+);
+
+app.notFound((c) => renderDefaultError(c, new ApiError("HTTP_404", 404, "Not Found")));
+app.onError((error, c) => {
+  const apiError = ApiError.from(error);
+  if (apiError.status >= 500) console.error(JSON.stringify({ requestId: c.var.requestId, error: String(error) }));
+  return renderDefaultError(c, apiError);
+});
+
+function formatUptime(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}
+
 export default app;

@@ -1,0 +1,12 @@
+import "./scalars.js";
+import "./roots.js";
+import "./errors.js";
+import "../organisations/organisation.graphql.js";
+import "../identity/identity.graphql.js";
+import "../agents/agent.graphql.js";
+import "../contacts/contact.graphql.js";
+import "../calls/call.graphql.js";
+import "../campaigns/campaign.graphql.js";
+import { builder } from "./builder.js";
+
+export const schema = builder.toSchema({ sortSchema: true });

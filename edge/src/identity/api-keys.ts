@@ -1,0 +1,64 @@
+import { apiKeys } from "@switchboard/schema";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Database } from "../db/client.js";
+import { NotFoundError, ValidationError } from "../shared/errors.js";
+import { parseInput } from "../shared/validate.js";
+import type { Principal } from "./principal.js";
+import { ALL_SCOPES } from "./scopes.js";
+import { randomToken, sha256Hex } from "./secrets.js";
+
+export const API_KEY_PREFIX = "sb_live_";
+
+export const createApiKeyInput = z.object({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(z.enum(ALL_SCOPES)).min(1).optional(),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/** Creates a key; the secret is returned this once and only its hash is stored. */
+export async function createApiKey(
+  db: Database,
+  principal: Principal,
+  input: unknown,
+): Promise<{ apiKey: ApiKeyRow; secret: string }> {
+  const data = parseInput(createApiKeyInput, input);
+  const scopes = data.scopes ?? principal.scopes;
+  const beyondCaller = scopes.filter((scope) => !principal.scopes.includes(scope));
+  if (beyondCaller.length > 0) {
+    throw new ValidationError("A key cannot carry scopes its creator lacks", [
+      { path: ["scopes"], message: `Not allowed: ${beyondCaller.join(", ")}` },
+    ]);
+  }
+  const secret = `${API_KEY_PREFIX}${randomToken(32)}`;
+  const [apiKey] = await db
+    .insert(apiKeys)
+    .values({
+      orgId: principal.orgId,
+      name: data.name,
+      prefix: secret.slice(0, API_KEY_PREFIX.length + 6),
+      keyHash: await sha256Hex(secret),
+      scopes,
+      createdByUserId: principal.userId,
+      expiresAt: data.expiresInDays ? new Date(Date.now() + data.expiresInDays * 86_400_000) : null,
+    })
+    .returning();
+  if (!apiKey) throw new Error("api key insert returned nothing");
+  return { apiKey, secret };
+}
+
+export async function revokeApiKey(db: Database, orgId: string, id: string): Promise<ApiKeyRow> {
+  const [revoked] = await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+    .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.id, id)))
+    .returning();
+  if (!revoked) throw new NotFoundError("API key");
+  return revoked;
+}
+
+export function listApiKeys(db: Database, orgId: string): Promise<ApiKeyRow[]> {
+  return db.select().from(apiKeys).where(eq(apiKeys.orgId, orgId)).orderBy(desc(apiKeys.createdAt));
+}
