@@ -1,5 +1,5 @@
-import { builder } from "../graphql/builder.js";
 import { withoutNulls } from "../graphql/args.js";
+import { builder } from "../graphql/builder.js";
 import { db, orgOf, principalOf } from "../graphql/context.js";
 import { writeErrors } from "../graphql/errors.js";
 import { textConnection } from "../graphql/pagination.js";
@@ -43,7 +43,10 @@ const agentInputFields = (required: boolean) => (t: PothosInputFields) => ({
   mode: t.field({ type: AgentMode, required }),
   status: t.field({ type: AgentStatus }),
   language: t.string(),
-  scenario: t.field({ type: "JSON", description: "Scenario document: { name, steps: { <step>: { message_text, intent_mapping } } }" }),
+  scenario: t.field({
+    type: "JSON",
+    description: "Scenario document: { name, steps: { <step>: { message_text, intent_mapping } } }",
+  }),
   llmProvider: t.string(),
   llmModel: t.string(),
   systemPrompt: t.string(),
@@ -63,7 +66,11 @@ builder.queryFields((t) => ({
     type: Agent,
     authScopes: { scope: "agents:read" },
     resolve: (_root, args, context) =>
-      textConnection(args, (agent: AgentRow) => agent.slug, (page) => listAgents(db(context), orgOf(context), page)),
+      textConnection(
+        args,
+        (agent: AgentRow) => agent.slug,
+        (page) => listAgents(db(context), orgOf(context), page),
+      ),
   }),
 }));
 

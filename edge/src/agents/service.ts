@@ -20,11 +20,16 @@ const step = z.looseObject({
 export const scenarioDocument = z
   .looseObject({ name: z.string().min(1).max(200), steps: z.record(z.string(), step) })
   .superRefine((scenario, ctx) => {
-    if (Object.keys(scenario.steps).length === 0) ctx.addIssue({ code: "custom", path: ["steps"], message: "At least one step is required" });
+    if (Object.keys(scenario.steps).length === 0)
+      ctx.addIssue({ code: "custom", path: ["steps"], message: "At least one step is required" });
     for (const [name, definition] of Object.entries(scenario.steps)) {
       for (const [intent, target] of Object.entries(definition.intent_mapping ?? {})) {
         if (!(target in scenario.steps)) {
-          ctx.addIssue({ code: "custom", path: ["steps", name, "intent_mapping", intent], message: `Unknown step '${target}'` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["steps", name, "intent_mapping", intent],
+            message: `Unknown step '${target}'`,
+          });
         }
       }
     }
@@ -82,7 +87,12 @@ export async function agentsByIds(db: Database, orgId: string, ids: readonly str
     .where(and(eq(agents.orgId, orgId), inArray(agents.id, valid)));
 }
 
-export async function createAgent(db: Database, orgId: string, userId: string | null, input: unknown): Promise<AgentRow> {
+export async function createAgent(
+  db: Database,
+  orgId: string,
+  userId: string | null,
+  input: unknown,
+): Promise<AgentRow> {
   const data = parseInput(createAgentInput, input);
   const [created] = await db
     .insert(agents)
@@ -143,7 +153,8 @@ function slugFromName(name: string): string {
     .replace(/[^a-z0-9]+/g, "_")
     .replace(/^_+|_+$/g, "")
     .slice(0, 90);
-  if (!slug) throw new ValidationError("Invalid agent", [{ path: ["slug"], message: "Cannot derive a slug; give one" }]);
+  if (!slug)
+    throw new ValidationError("Invalid agent", [{ path: ["slug"], message: "Cannot derive a slug; give one" }]);
   return slug;
 }
 

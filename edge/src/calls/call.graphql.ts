@@ -1,4 +1,4 @@
-import { callStatus, callResult, amdResult, sentiment } from "@switchboard/schema";
+import { amdResult, callResult, callStatus, sentiment } from "@switchboard/schema";
 import { Contact } from "../contacts/contact.graphql.js";
 import { builder } from "../graphql/builder.js";
 import { db, orgOf } from "../graphql/context.js";
@@ -54,7 +54,12 @@ builder.queryFields((t) => ({
     args: { filter: t.arg({ type: CallFilter }) },
     resolve: (_root, args, context) =>
       numberConnection(args, (page) =>
-        listCalls(db(context), orgOf(context), { ...(args.filter?.status ? { status: args.filter.status } : {}) }, page),
+        listCalls(
+          db(context),
+          orgOf(context),
+          { ...(args.filter?.status ? { status: args.filter.status } : {}) },
+          page,
+        ),
       ),
   }),
 }));

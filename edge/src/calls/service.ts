@@ -8,7 +8,12 @@ export type CallRow = typeof calls.$inferSelect;
 export type CallFilter = { campaignId?: string; status?: CallStatus };
 
 /** Newest first. */
-export function listCalls(db: Database, orgId: string, filter: CallFilter, page: KeysetPage<number>): Promise<CallRow[]> {
+export function listCalls(
+  db: Database,
+  orgId: string,
+  filter: CallFilter,
+  page: KeysetPage<number>,
+): Promise<CallRow[]> {
   const { conditions, orderBy, limit } = keyset(calls.number, page, "desc");
   const filters = [
     ...(filter.campaignId ? [eq(calls.campaignId, filter.campaignId)] : []),

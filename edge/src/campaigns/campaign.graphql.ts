@@ -16,7 +16,10 @@ export const Campaign = builder.loadableNode("Campaign", {
   authScopes: { scope: "campaigns:read" },
   fields: (t) => ({
     number: t.exposeInt("number", { description: "Integer id used by MiniBotPanel clients." }),
-    batchCode: t.exposeString("batchCode", { nullable: true, description: "SpeechAI's batch-… id, when created there." }),
+    batchCode: t.exposeString("batchCode", {
+      nullable: true,
+      description: "SpeechAI's batch-… id, when created there.",
+    }),
     objectId: t.exposeString("objectId", { description: "24-hex id accepted by SpeechAI clients." }),
     name: t.exposeString("name"),
     description: t.exposeString("description", { nullable: true }),

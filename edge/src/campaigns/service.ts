@@ -1,4 +1,4 @@
-import { campaigns, type CampaignStatus } from "@switchboard/schema";
+import { type CampaignStatus, campaigns } from "@switchboard/schema";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { isUuid } from "../shared/ids.js";

@@ -1,10 +1,10 @@
-import type { ContactRow } from "./service.js";
-import { builder } from "../graphql/builder.js";
 import { withoutNulls } from "../graphql/args.js";
+import { builder } from "../graphql/builder.js";
 import { db, orgOf } from "../graphql/context.js";
 import { writeErrors } from "../graphql/errors.js";
 import { numberConnection } from "../graphql/pagination.js";
-import { importContactsCsv, type ImportReport, type ImportRowError } from "./csv-import.js";
+import { type ImportReport, type ImportRowError, importContactsCsv } from "./csv-import.js";
+import type { ContactRow } from "./service.js";
 import { contactsByIds, createContact, deleteContact, listContacts, updateContact } from "./service.js";
 
 export const Contact = builder.loadableNode("Contact", {
@@ -94,7 +94,10 @@ builder.mutationFields((t) => ({
     type: Contact,
     authScopes: { scope: "contacts:write" },
     errors: { types: writeErrors },
-    args: { id: t.arg.globalID({ required: true, for: [Contact] }), input: t.arg({ type: ContactPatch, required: true }) },
+    args: {
+      id: t.arg.globalID({ required: true, for: [Contact] }),
+      input: t.arg({ type: ContactPatch, required: true }),
+    },
     resolve: (_root, { id, input }, context) => updateContact(db(context), orgOf(context), id.id, withoutNulls(input)),
   }),
   deleteContact: t.field({

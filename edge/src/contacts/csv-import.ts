@@ -20,13 +20,25 @@ const importInput = z.object({
 
 /** Header spellings accepted for each field, after lower-casing and dropping spaces, `-` and `_`. */
 const HEADER_ALIASES: Record<string, string> = {
-  phone: "phone", telephone: "phone", tel: "phone", mobile: "phone", phonenumber: "phone",
-  firstname: "firstName", prenom: "firstName",
-  lastname: "lastName", nom: "lastName",
-  email: "email", mail: "email",
-  company: "company", entreprise: "company", societe: "company",
-  externalref: "externalRef", ref: "externalRef", reference: "externalRef",
-  country: "country", pays: "country",
+  phone: "phone",
+  telephone: "phone",
+  tel: "phone",
+  mobile: "phone",
+  phonenumber: "phone",
+  firstname: "firstName",
+  prenom: "firstName",
+  lastname: "lastName",
+  nom: "lastName",
+  email: "email",
+  mail: "email",
+  company: "company",
+  entreprise: "company",
+  societe: "company",
+  externalref: "externalRef",
+  ref: "externalRef",
+  reference: "externalRef",
+  country: "country",
+  pays: "country",
 };
 
 /**
@@ -66,7 +78,9 @@ function readCsv(csv: string): Record<string, string>[] {
     throw new ValidationError("The CSV could not be read", [{ path: ["csv"], message: (error as Error).message }]);
   }
   if (records.length > MAX_IMPORT_ROWS) {
-    throw new ValidationError(`Too many rows: at most ${MAX_IMPORT_ROWS} per import`, [{ path: ["csv"], message: `${records.length} rows` }]);
+    throw new ValidationError(`Too many rows: at most ${MAX_IMPORT_ROWS} per import`, [
+      { path: ["csv"], message: `${records.length} rows` },
+    ]);
   }
   if (records.length > 0 && !("phone" in (records[0] ?? {}))) {
     throw new ValidationError("The CSV needs a phone column", [{ path: ["csv"], message: "missing header: phone" }]);
@@ -75,7 +89,11 @@ function readCsv(csv: string): Record<string, string>[] {
 }
 
 function canonicalHeader(header: string): string {
-  const key = header.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[\s_-]/g, "");
+  const key = header
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[\s_-]/g, "");
   return HEADER_ALIASES[key] ?? `ignored:${header}`;
 }
 
@@ -85,7 +103,8 @@ function toContact(record: Record<string, string>, line: number, defaultCountry:
   );
   const parsed = contactFields.safeParse({ country: defaultCountry, ...fields });
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) errors.push({ line, field: issue.path.join(".") || null, message: issue.message });
+    for (const issue of parsed.error.issues)
+      errors.push({ line, field: issue.path.join(".") || null, message: issue.message });
     return null;
   }
   try {
@@ -106,7 +125,11 @@ async function dropDuplicates<Row extends { phone: string; line: number }>(
   const taken = await existingPhones(db, orgId, [...new Set(rows.map((row) => row.phone))]);
   const seen = new Set<string>();
   return rows.filter((row) => {
-    const reason = taken.has(row.phone) ? "already exists" : seen.has(row.phone) ? "appears earlier in this file" : null;
+    const reason = taken.has(row.phone)
+      ? "already exists"
+      : seen.has(row.phone)
+        ? "appears earlier in this file"
+        : null;
     seen.add(row.phone);
     if (reason) errors.push({ line: row.line, field: "phone", message: `A contact with phone ${row.phone} ${reason}` });
     return reason === null;

@@ -33,10 +33,19 @@ export async function register(db: Database, secret: string, input: unknown): Pr
       .values({ name: data.organizationName, slug: slugFor(data.organizationName) })
       .returning({ id: organisations.id });
     if (!org) throw new Error("organisation insert returned nothing");
-    await tx.insert(accounts).values({ orgId: org.id, code: accountCode(), name: data.organizationName, isDefault: true });
+    await tx
+      .insert(accounts)
+      .values({ orgId: org.id, code: accountCode(), name: data.organizationName, isDefault: true });
     const [user] = await tx
       .insert(users)
-      .values({ orgId: org.id, email: data.email, passwordHash, firstName: data.firstName, lastName: data.lastName, role: "owner" })
+      .values({
+        orgId: org.id,
+        email: data.email,
+        passwordHash,
+        firstName: data.firstName,
+        lastName: data.lastName,
+        role: "owner",
+      })
       .onConflictDoNothing({ target: users.email })
       .returning({ id: users.id, orgId: users.orgId, role: users.role });
     if (!user) throw new ConflictError("An account with this email already exists");

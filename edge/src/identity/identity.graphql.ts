@@ -1,9 +1,9 @@
-import { Organization, User } from "../organisations/organisation.graphql.js";
-import { getOrganisation, getUser } from "../organisations/service.js";
+import { withoutNulls } from "../graphql/args.js";
 import { builder } from "../graphql/builder.js";
 import { db, type GraphQLContext, principalOf } from "../graphql/context.js";
-import { withoutNulls } from "../graphql/args.js";
 import { writeErrors } from "../graphql/errors.js";
+import { Organization, User } from "../organisations/organisation.graphql.js";
+import { getOrganisation, getUser } from "../organisations/service.js";
 import { AuthenticationError, ConflictError, ValidationError } from "../shared/errors.js";
 import { login, register } from "./accounts.js";
 import { type ApiKeyRow, createApiKey, listApiKeys, revokeApiKey } from "./api-keys.js";

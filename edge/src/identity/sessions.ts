@@ -1,11 +1,16 @@
-import { users } from "@switchboard/schema";
+import { refreshSessions, users } from "@switchboard/schema";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import { refreshSessions } from "@switchboard/schema";
 import type { Database } from "../db/client.js";
 import { AuthenticationError } from "../shared/errors.js";
 import { scopesForRole } from "./scopes.js";
 import { sha256Hex } from "./secrets.js";
-import { ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS, signAccessToken, signRefreshToken, verifyRefreshToken } from "./tokens.js";
+import {
+  ACCESS_TOKEN_SECONDS,
+  REFRESH_TOKEN_SECONDS,
+  signAccessToken,
+  signRefreshToken,
+  verifyRefreshToken,
+} from "./tokens.js";
 
 export type TokenPair = { accessToken: string; refreshToken: string; expiresIn: number };
 type SessionUser = Pick<typeof users.$inferSelect, "id" | "orgId" | "role">;
@@ -72,7 +77,10 @@ async function rejectRefresh(db: Database, sessionId: string, tokenHash: string)
     .where(and(eq(refreshSessions.id, sessionId), eq(refreshSessions.tokenHash, tokenHash)));
   if (session?.rotatedAt) {
     await revokeFamily(db, session.familyId, "reuse_detected");
-    throw new AuthenticationError("TOKEN_REUSED", "Refresh token was already used; all sessions of this login are revoked");
+    throw new AuthenticationError(
+      "TOKEN_REUSED",
+      "Refresh token was already used; all sessions of this login are revoked",
+    );
   }
   throw new AuthenticationError("INVALID_TOKEN", "Token invalid or revoked");
 }

@@ -39,7 +39,12 @@ export async function signAccessToken(
   claims: { userId: string; orgId: string; sessionFamilyId: string; scopes: Scope[] },
 ): Promise<{ token: string; jti: string }> {
   const jti = crypto.randomUUID();
-  const token = await new SignJWT({ org: claims.orgId, sid: claims.sessionFamilyId, scopes: claims.scopes, type: "access" })
+  const token = await new SignJWT({
+    org: claims.orgId,
+    sid: claims.sessionFamilyId,
+    scopes: claims.scopes,
+    type: "access",
+  })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.userId)
     .setJti(jti)

@@ -41,6 +41,8 @@ export class AuthenticationError extends DomainError {
 }
 
 /** Converts zod issues into the domain's issue shape. */
-export function issuesFrom(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): ValidationIssue[] {
+export function issuesFrom(error: {
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>;
+}): ValidationIssue[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }));
 }

@@ -29,9 +29,7 @@ export const accounts = pgTable(
   },
   (t) => [
     uniqueIndex("accounts_org_code_key").on(t.orgId, t.code),
-    uniqueIndex("accounts_org_default_key")
-      .on(t.orgId)
-      .where(sql`${t.isDefault}`),
+    uniqueIndex("accounts_org_default_key").on(t.orgId).where(sql`${t.isDefault}`),
   ],
 );
 

@@ -1,16 +1,5 @@
-import {
-  bigint,
-  index,
-  integer,
-  jsonb,
-  numeric,
-  pgTable,
-  real,
-  text,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
+import { bigint, index, integer, jsonb, numeric, pgTable, real, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { amdResult, callDirection, callResult, callStatus, sentiment, turnSpeaker } from "../enums.js";
 import { agents } from "./agents.js";
 import { accounts } from "./billing.js";
@@ -43,14 +32,8 @@ export const calls = pgTable(
     amdResult: amdResult("amd_result"),
     sentiment: sentiment("sentiment"),
     confidence: real("confidence"),
-    emotions: text("emotions")
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
-    keyPhrases: text("key_phrases")
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    emotions: text("emotions").array().notNull().default(sql`'{}'::text[]`),
+    keyPhrases: text("key_phrases").array().notNull().default(sql`'{}'::text[]`),
     summary: text("summary"),
     attempts: integer("attempts").notNull().default(0),
     maxAttempts: integer("max_attempts").notNull().default(3),

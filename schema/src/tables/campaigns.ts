@@ -1,15 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  numeric,
-  pgTable,
-  text,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, numeric, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { campaignSource, campaignStatus } from "../enums.js";
 import { agents } from "./agents.js";
 import { accounts } from "./billing.js";
@@ -44,10 +34,7 @@ export const campaigns = pgTable(
     retryNoAnswerDelaySeconds: integer("retry_no_answer_delay_seconds").notNull().default(1800),
     retryBusyDelaySeconds: integer("retry_busy_delay_seconds").notNull().default(300),
     /** Caller ids presented on outbound calls (VoiceERA's phone_numbers). */
-    callerNumbers: text("caller_numbers")
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    callerNumbers: text("caller_numbers").array().notNull().default(sql`'{}'::text[]`),
     /** Calls are only placed between these instants, when set. */
     windowStartsAt: at("window_starts_at"),
     windowEndsAt: at("window_ends_at"),

@@ -12,10 +12,7 @@ export const contacts = pgTable(
     /** Primary phone in E.164. */
     phone: text("phone").notNull(),
     /** Further numbers in dialling order (SpeechAI's `phones`). */
-    alternatePhones: text("alternate_phones")
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    alternatePhones: text("alternate_phones").array().notNull().default(sql`'{}'::text[]`),
     firstName: text("first_name"),
     lastName: text("last_name"),
     email: text("email"),

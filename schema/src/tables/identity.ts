@@ -69,10 +69,7 @@ export const apiKeys = pgTable(
     /** The first characters of the key, kept so a person can tell keys apart. */
     prefix: text("prefix").notNull(),
     keyHash: text("key_hash").notNull(),
-    scopes: text("scopes")
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    scopes: text("scopes").array().notNull().default(sql`'{}'::text[]`),
     createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
     expiresAt: at("expires_at"),
     revokedAt: at("revoked_at"),

@@ -1,16 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  numeric,
-  pgTable,
-  text,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { ticketPriority, ticketStatus } from "../enums.js";
 import { conversations } from "./chat.js";
 import { at, createdAt, id, orgId, updatedAt } from "./columns.js";
@@ -29,15 +18,15 @@ export const products = pgTable(
     price: numeric("price", { precision: 12, scale: 2, mode: "number" }).notNull(),
     currency: text("currency").notNull().default("EUR"),
     inStock: boolean("in_stock").notNull().default(true),
-    images: text("images")
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    images: text("images").array().notNull().default(sql`'{}'::text[]`),
     attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("products_org_sku_key").on(t.orgId, t.sku), index("products_org_category_idx").on(t.orgId, t.category)],
+  (t) => [
+    uniqueIndex("products_org_sku_key").on(t.orgId, t.sku),
+    index("products_org_category_idx").on(t.orgId, t.category),
+  ],
 );
 
 export const uploads = pgTable(
@@ -75,10 +64,7 @@ export const tickets = pgTable(
     status: ticketStatus("status").notNull().default("open"),
     priority: ticketPriority("priority").notNull(),
     priorityScore: integer("priority_score").notNull(),
-    attachmentCodes: text("attachment_codes")
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    attachmentCodes: text("attachment_codes").array().notNull().default(sql`'{}'::text[]`),
     slaResponseDeadline: at("sla_response_deadline").notNull(),
     slaInterventionDeadline: at("sla_intervention_deadline").notNull(),
     createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),

@@ -9,10 +9,7 @@ export const webhooks = pgTable(
     id: id(),
     orgId: orgId(),
     url: text("url").notNull(),
-    events: text("events")
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    events: text("events").array().notNull().default(sql`'{}'::text[]`),
     /** HMAC key for the signature header; shown to the owner once. */
     secret: text("secret").notNull(),
     active: boolean("active").notNull().default(true),
