@@ -27,18 +27,40 @@ export async function startEdge(options: {
   vars: Record<string, string>;
   persistTo?: string;
   quiet?: boolean;
+  /** Called as soon as wrangler is spawned, so a caller can stop it even while it is still starting. */
+  onSpawn?: (child: ChildProcess) => void;
 }): Promise<EdgeProcess> {
-  const args = ["wrangler", "dev", "--port", String(options.port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+  const args = [
+    "wrangler",
+    "dev",
+    "--port",
+    String(options.port),
+    "--ip",
+    "127.0.0.1",
+    "--show-interactive-dev-session=false",
+  ];
   for (const [key, value] of Object.entries(options.vars)) args.push("--var", `${key}:${value}`);
   if (options.persistTo) args.push("--persist-to", options.persistTo);
-  const child = spawnGroup("npx", args, {
-    WRANGLER_SEND_METRICS: "false",
-    CLOUDFLARE_CF_FETCH_ENABLED: "false",
-    WRANGLER_HIDE_BANNER: "true",
-    WRANGLER_LOG: options.quiet ? "warn" : "log",
-  }, options.quiet);
+  const child = spawnGroup(
+    "npx",
+    args,
+    {
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_HIDE_BANNER: "true",
+      WRANGLER_LOG: options.quiet ? "warn" : "log",
+    },
+    options.quiet,
+  );
+  options.onSpawn?.(child);
   const url = `http://127.0.0.1:${options.port}`;
-  await waitForHttp(`${url}/`, child, 60_000);
+  try {
+    await waitForHttp(`${url}/`, child, 60_000);
+  } catch (error) {
+    // The caller never gets the child on failure, so it must not outlive us.
+    await stopGroup(child);
+    throw error;
+  }
   return { url, child, stop: () => stopGroup(child) };
 }
 
@@ -53,20 +75,34 @@ export function spawnGroup(command: string, args: string[], env: Record<string, 
 }
 
 export async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  process.kill(-child.pid, "SIGTERM");
-  const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 5_000);
+  const pid = child.pid;
+  if (!pid) return;
+  const running = child.exitCode === null && child.signalCode === null;
+  const exited = running ? new Promise<void>((resolve) => child.once("exit", () => resolve())) : Promise.resolve();
+  // Signalled even when the leader (npx) is gone: its children (workerd) may still be alive.
+  signalGroup(pid, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), 5_000);
   await exited;
   clearTimeout(timer);
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the whole group has already exited.
+  }
 }
 
 export async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with code ${child.exitCode}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${url}: process exited (${child.signalCode ?? `code ${child.exitCode}`})`);
+    }
     try {
-      await fetch(url);
+      // Bounded: a server that accepts connections but never answers (a failed wrangler build) must not hang us.
+      await fetch(url, { signal: AbortSignal.timeout(5_000) });
       return;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 250));

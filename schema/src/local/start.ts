@@ -1,0 +1,139 @@
+import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { applyMigrations } from "./migrate.js";
+import { seedDemo } from "./seed.js";
+import { repoRoot, resolveDatabase, spawnGroup, startEdge, stopGroup, waitForHttp } from "./stack.js";
+import { startWsBridge } from "./ws-bridge.js";
+
+/**
+ * `npm start`: the whole platform on one machine, offline. Embedded Postgres (or DATABASE_URL),
+ * migrations, demo data, the edge worker in workerd, and the media node.
+ */
+const env = process.env;
+const dataDir = join(repoRoot, ".data");
+const edgePort = Number(env.PORT ?? 8787);
+const mediaNodePort = Number(env.MEDIA_NODE_PORT ?? 8790);
+const apiPassword = env.API_PASSWORD ?? "mypassword";
+const demoPassword = env.DEMO_PASSWORD ?? "switchboard-demo";
+
+/** Cleanup steps, run in reverse order of start. Children are registered the moment they are spawned. */
+const stopSteps: Array<() => Promise<void>> = [];
+let stopping: Promise<never> | undefined;
+
+class Stopping extends Error {}
+
+/** Stops everything once, then exits with the code of whoever asked first. */
+function stopAll(exitCode: number): Promise<never> {
+  stopping ??= (async () => {
+    for (const step of stopSteps.reverse()) await step().catch((error) => console.error("while stopping:", error));
+    process.exit(exitCode);
+  })();
+  return stopping;
+}
+
+/** Called between startup steps: once a stop has begun, nothing new may be started. */
+function assertNotStopping(): void {
+  if (stopping) throw new Stopping();
+}
+
+/** Steps added while stopping are still run: the stop loop iterates this same (growing) array. */
+function registerStop(stop: () => Promise<void>): void {
+  stopSteps.push(stop);
+}
+
+function registerChild(name: string, child: ChildProcess): void {
+  registerStop(() => stopGroup(child));
+  // Any child dying on its own means the stack is broken: take everything down.
+  child.once("exit", (code, signal) => {
+    if (stopping) return;
+    console.error(`\n${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
+    void stopAll(1);
+  });
+}
+
+/** A random dev secret kept in .data, so sessions and tokens survive restarts. */
+function devJwtSecret(): string {
+  const file = join(dataDir, "dev-jwt-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = randomBytes(36).toString("base64url"); // 48 characters
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+async function main(): Promise<void> {
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+
+  const database = await resolveDatabase({ dataDir: join(dataDir, "pglite"), port: Number(env.PGLITE_PORT ?? 54329) });
+  registerStop(database.stop);
+  await applyMigrations(database.url);
+  const seed = await seedDemo(database.url, { orgSlug: "demo", demoPassword });
+  for (const warning of seed.warnings) console.warn(`seed warning: ${warning}`);
+
+  assertNotStopping();
+  const bridge = await startWsBridge();
+  registerStop(bridge.stop);
+
+  assertNotStopping();
+  const edge = await startEdge({
+    port: edgePort,
+    vars: {
+      DATABASE_URL: database.url,
+      DB_WS_PROXY: bridge.url,
+      JWT_SECRET: env.JWT_SECRET ?? devJwtSecret(),
+      API_PASSWORD: apiPassword,
+      ENVIRONMENT: "development",
+      DEFAULT_ORG_SLUG: "demo",
+    },
+    persistTo: join(dataDir, "wrangler"),
+    onSpawn: (child) => registerChild("edge (wrangler dev)", child),
+  });
+
+  assertNotStopping();
+  const mediaNode = spawnGroup("npx", ["tsx", "media-node/src/main.ts"], {
+    MEDIA_NODE_PORT: String(mediaNodePort),
+    EDGE_URL: edge.url,
+  });
+  registerChild("media node", mediaNode);
+  const mediaNodeHealth = `http://127.0.0.1:${mediaNodePort}/health`;
+  await waitForHttp(mediaNodeHealth, mediaNode, 30_000);
+
+  if (!stopping) printBanner({ edgeUrl: edge.url, mediaNodeHealth, databaseLabel: database.label, seed });
+}
+
+function printBanner(info: {
+  edgeUrl: string;
+  mediaNodeHealth: string;
+  databaseLabel: string;
+  seed: { userEmail: string; acmeUserEmail: string };
+}): void {
+  const example = `curl -H "X-API-Key: ${apiPassword}" -H 'content-type: application/json' -d '{"query":"{ viewer { organization { name } } }"}' ${info.edgeUrl}/graphql`;
+  const lines = [
+    "",
+    "Switchboard is running (Ctrl-C stops everything)",
+    "",
+    `  Edge              ${info.edgeUrl}`,
+    `  GraphQL/GraphiQL  ${info.edgeUrl}/graphql`,
+    `  Media node        ${info.mediaNodeHealth}`,
+    `  Database          ${info.databaseLabel}`,
+    "",
+    `  Demo login        ${info.seed.userEmail} / ${demoPassword}   (org "demo")`,
+    `  Second tenant     ${info.seed.acmeUserEmail} / ${demoPassword}   (org "acme")`,
+    `  API_PASSWORD      ${apiPassword}   (legacy X-API-Key / ?password=)`,
+    "",
+    "  Try:",
+    `  ${example}`,
+    "",
+  ];
+  console.log(lines.join("\n"));
+}
+
+main().catch((error: unknown) => {
+  // A failure caused by our own shutdown (a child stopped mid-start) is not worth reporting.
+  if (stopping) return stopping;
+  if (!(error instanceof Stopping)) console.error("npm start failed:", error);
+  return stopAll(1);
+});
