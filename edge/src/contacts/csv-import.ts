@@ -50,8 +50,7 @@ export async function importContactsCsv(db: Database, orgId: string, input: unkn
   const records = readCsv(csv);
   const errors: ImportRowError[] = [];
   const rows: (ReturnType<typeof normalise> & { line: number })[] = [];
-  records.forEach((record, index) => {
-    const line = index + 2; // line 1 is the header
+  records.forEach(({ record, line }) => {
     const row = toContact(record, line, defaultCountry ?? DEFAULT_COUNTRY, errors);
     if (row) rows.push(row);
   });
@@ -64,16 +63,23 @@ export async function importContactsCsv(db: Database, orgId: string, input: unkn
   return { imported: unique.length, failed: errors.length, errors };
 }
 
-function readCsv(csv: string): Record<string, string>[] {
-  let records: Record<string, string>[];
+type CsvRecord = { record: Record<string, string>; line: number };
+
+function readCsv(csv: string): CsvRecord[] {
+  let records: CsvRecord[];
   try {
-    records = parse(csv, {
+    // One kind of line break: csv-parse counts a CRLF inside a quoted field as two lines.
+    const text = csv.replace(/\r\n?/g, "\n");
+    const parsed: Array<{ record: Record<string, string>; info: { lines: number }; raw: string }> = parse(text, {
       bom: true,
       columns: (header: string[]) => header.map(canonicalHeader),
       skip_empty_lines: true,
       trim: true,
       relax_column_count: true,
+      info: true,
+      raw: true,
     });
+    records = parsed.map(({ record, info, raw }) => ({ record, line: firstLineOf(info.lines, raw) }));
   } catch (error) {
     throw new ValidationError("The CSV could not be read", [{ path: ["csv"], message: (error as Error).message }]);
   }
@@ -82,10 +88,19 @@ function readCsv(csv: string): Record<string, string>[] {
       { path: ["csv"], message: `${records.length} rows` },
     ]);
   }
-  if (records.length > 0 && !("phone" in (records[0] ?? {}))) {
+  if (records.length > 0 && !("phone" in (records[0]?.record ?? {}))) {
     throw new ValidationError("The CSV needs a phone column", [{ path: ["csv"], message: "missing header: phone" }]);
   }
   return records;
+}
+
+/**
+ * The file line a record starts on (the header is line 1). csv-parse reports the line it ends on;
+ * skipped blank lines and quoted line breaks mean that is not simply the record's index.
+ */
+function firstLineOf(lastLine: number, raw: string): number {
+  const record = raw.replace(/^(?:[^\S\n]*\n)+/, "").replace(/\n$/, "");
+  return lastLine - (record.match(/\n/g)?.length ?? 0);
 }
 
 function canonicalHeader(header: string): string {

@@ -1,7 +1,23 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
-import { createYoga } from "graphql-yoga";
+import { GraphQLError } from "graphql";
+import { createYoga, type Plugin } from "graphql-yoga";
 import type { GraphQLContext } from "./context.js";
 import { schema } from "./schema.js";
+
+/**
+ * Armor's token counter parses with graphql's CommonJS build, so its syntax errors are not instances of the
+ * GraphQLError Yoga checks for and a typo in a query became a 500. Re-create them in this module's realm.
+ */
+const foreignParseErrors: Plugin = {
+  onParse:
+    () =>
+    ({ result, replaceParseResult }) => {
+      if (result instanceof Error && !(result instanceof GraphQLError) && result.name === "GraphQLError") {
+        const { source, positions, extensions } = result as unknown as GraphQLError;
+        replaceParseResult(new GraphQLError(result.message, { source, positions, extensions }));
+      }
+    },
+};
 
 /**
  * Created once per isolate: building the schema and plugins per request would dominate latency.
@@ -22,5 +38,6 @@ export const yoga = createYoga<GraphQLContext>({
       maxDirectives: { n: 20 },
       maxTokens: { n: 2000 },
     }),
+    foreignParseErrors,
   ],
 });

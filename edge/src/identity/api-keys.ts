@@ -3,6 +3,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.js";
 import { NotFoundError, ValidationError } from "../shared/errors.js";
+import { isUuid } from "../shared/ids.js";
 import { parseInput } from "../shared/validate.js";
 import type { Principal } from "./principal.js";
 import { ALL_SCOPES } from "./scopes.js";
@@ -50,6 +51,7 @@ export async function createApiKey(
 }
 
 export async function revokeApiKey(db: Database, orgId: string, id: string): Promise<ApiKeyRow> {
+  if (!isUuid(id)) throw new NotFoundError("API key");
   const [revoked] = await db
     .update(apiKeys)
     .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
