@@ -1,0 +1,437 @@
+import { readFileSync } from "node:fs";
+import { buildSchema, type GraphQLObjectType } from "graphql";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  agentInput,
+  allNodes,
+  bearer,
+  type CreatedKey,
+  createAgentRequest,
+  createApiKey,
+  createContactRequest,
+  ERROR_FIELDS,
+  loginRequest,
+  type RegisteredUser,
+  randomFrenchMobile,
+  refreshRequest,
+  registerUser,
+  resultOf,
+  successData,
+  type Tokens,
+} from "./support/accounts.js";
+import { graphql } from "./support/http.js";
+
+/**
+ * Two organisations, A and B, each with an agent, a contact and an API key; A also has a campaign with
+ * a call (there is no mutation for those, so they are inserted directly). Every Query and Mutation field
+ * has a check below showing B (and the legacy password's demo organisation) cannot read or change A's data.
+ */
+
+type Tenant = {
+  user: RegisteredUser;
+  auth: Record<string, string>;
+  orgId: string;
+  agent: { id: string; slug: string; name: string };
+  contact: { id: string; number: number; phone: string; firstName: string };
+  key: CreatedKey;
+};
+
+type Attacker = { name: string; headers: () => Record<string, string> };
+
+let a: Tenant;
+let b: Tenant;
+let campaignId: string;
+let callId: string;
+let database: pg.Client;
+
+/** Whoever is not A: B's user token, B's API key, and the legacy password (demo organisation). */
+const attackers: Attacker[] = [
+  { name: "B's user token", headers: () => b.auth },
+  { name: "B's API key", headers: () => ({ "x-api-key": b.key.secret }) },
+  { name: "the legacy password (demo)", headers: () => ({ "x-api-key": inject("apiPassword") }) },
+];
+
+async function createTenant(label: string): Promise<Tenant> {
+  const user = await registerUser(label);
+  const auth = bearer(user.accessToken);
+  const viewer = await graphql<{ viewer: { organization: { id: string } } }>(
+    `{ viewer { organization { id } } }`,
+    undefined,
+    auth,
+  );
+  const orgId = viewer.body.data?.viewer.organization.id;
+  if (!orgId) throw new Error(`no organisation: ${JSON.stringify(viewer.body)}`);
+  const agent = successData<Tenant["agent"]>(await createAgentRequest(auth), "createAgent");
+  const contact = successData<Tenant["contact"]>(
+    await createContactRequest(auth, { phone: randomFrenchMobile(), firstName: `${label}-contact` }),
+    "createContact",
+  );
+  const key = await createApiKey(auth, { name: `${label} key` });
+  return { user, auth, orgId, agent, contact, key };
+}
+
+/** A campaign and a call for A, straight into the database: no mutation creates them yet. */
+async function insertCampaignAndCall(tenant: Tenant): Promise<void> {
+  const one = async (text: string, values: unknown[]) => {
+    const { rows } = await database.query<{ id: string }>(text, values);
+    if (!rows[0]) throw new Error(`nothing returned by: ${text}`);
+    return rows[0].id;
+  };
+  const accountId = await one("select id from accounts where org_id = $1 and is_default", [tenant.orgId]);
+  const agentId = await one("select id from agents where org_id = $1 and slug = $2", [tenant.orgId, tenant.agent.slug]);
+  const contactId = await one("select id from contacts where org_id = $1 and phone = $2", [
+    tenant.orgId,
+    tenant.contact.phone,
+  ]);
+  const campaign = await one(
+    "insert into campaigns (org_id, account_id, agent_id, name) values ($1, $2, $3, 'A campaign') returning id",
+    [tenant.orgId, accountId, agentId],
+  );
+  await one(
+    `insert into calls (org_id, campaign_id, contact_id, agent_id, account_id, to_number, status)
+     values ($1, $2, $3, $4, $5, $6, 'completed') returning id`,
+    [tenant.orgId, campaign, contactId, agentId, accountId, tenant.contact.phone],
+  );
+}
+
+beforeAll(async () => {
+  database = new pg.Client({ connectionString: inject("databaseUrl") });
+  await database.connect();
+  a = await createTenant("tenantA");
+  b = await createTenant("tenantB");
+  await insertCampaignAndCall(a);
+
+  // A sees its own campaign and call: the positive control for every "B does not" below.
+  const campaigns = await allNodes<{ id: string; name: string }>("campaigns", "name", a.auth);
+  const calls = await allNodes<{ id: string }>("calls", "", a.auth);
+  expect(campaigns).toHaveLength(1);
+  expect(calls).toHaveLength(1);
+  campaignId = campaigns[0]?.id ?? "";
+  callId = calls[0]?.id ?? "";
+});
+
+afterAll(async () => {
+  await database?.end();
+});
+
+const aIds = () => ({ contact: a.contact.id, agent: a.agent.id, campaign: campaignId, call: callId });
+
+async function listIds(field: "contacts" | "agents" | "campaigns" | "calls", headers: Record<string, string>) {
+  return (await allNodes(field, "", headers)).map((node) => node.id);
+}
+
+async function nodeAs(id: string, headers: Record<string, string>): Promise<{ id: string } | null> {
+  const response = await graphql<{ node: { id: string } | null }>(
+    `query ($id: ID!) { node(id: $id) { id } }`,
+    { id },
+    headers,
+  );
+  expect(response.status).toBeLessThan(500);
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.node ?? null;
+}
+
+async function aContact(): Promise<Tenant["contact"] | null> {
+  const response = await graphql<{ node: Tenant["contact"] | null }>(
+    `query ($id: ID!) { node(id: $id) { id ... on Contact { number phone firstName } } }`,
+    { id: a.contact.id },
+    a.auth,
+  );
+  return response.body.data?.node ?? null;
+}
+
+async function anAgent(): Promise<{ id: string; slug: string; name: string } | null> {
+  const response = await graphql<{ node: { id: string; slug: string; name: string } | null }>(
+    `query ($id: ID!) { node(id: $id) { id ... on Agent { slug name } } }`,
+    { id: a.agent.id },
+    a.auth,
+  );
+  return response.body.data?.node ?? null;
+}
+
+async function viewerOrgId(headers: Record<string, string>): Promise<string | undefined> {
+  const response = await graphql<{ viewer: { organization: { id: string } } }>(
+    `{ viewer { organization { id } } }`,
+    undefined,
+    headers,
+  );
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.viewer.organization.id;
+}
+
+async function apiKeyIds(headers: Record<string, string>): Promise<string[]> {
+  const response = await graphql<{ viewer: { apiKeys: Array<{ id: string }> } }>(
+    `{ viewer { apiKeys { id } } }`,
+    undefined,
+    headers,
+  );
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.viewer.apiKeys.map((key) => key.id) ?? [];
+}
+
+/** A list field: A sees its item; nobody else does. */
+function listCheck(field: "contacts" | "agents" | "campaigns" | "calls", aId: () => string) {
+  return async () => {
+    expect(await listIds(field, a.auth)).toContain(aId());
+    for (const attacker of attackers) {
+      expect(await listIds(field, attacker.headers()), attacker.name).not.toContain(aId());
+    }
+  };
+}
+
+const queryChecks: Record<string, () => Promise<void>> = {
+  agents: async () => {
+    await listCheck("agents", () => a.agent.id)();
+    expect(await listIds("agents", b.auth)).toContain(b.agent.id);
+  },
+  contacts: async () => {
+    await listCheck("contacts", () => a.contact.id)();
+    expect(await listIds("contacts", b.auth)).toContain(b.contact.id);
+  },
+  campaigns: async () => {
+    await listCheck("campaigns", () => campaignId)();
+    // Nested calls of A's campaign are A's only.
+    const response = await graphql<{
+      campaigns: { edges: Array<{ node: { calls: { edges: Array<{ node: { id: string } }> } } }> };
+    }>(`{ campaigns { edges { node { calls { edges { node { id } } } } } } }`, undefined, a.auth);
+    expect(response.body.data?.campaigns.edges[0]?.node.calls.edges.map((edge) => edge.node.id)).toEqual([callId]);
+    expect(await listIds("campaigns", b.auth)).toEqual([]);
+  },
+  calls: async () => {
+    await listCheck("calls", () => callId)();
+    expect(await listIds("calls", b.auth)).toEqual([]);
+  },
+  node: async () => {
+    for (const [kind, id] of Object.entries(aIds())) {
+      expect((await nodeAs(id, a.auth))?.id, `A reads its ${kind}`).toBe(id);
+      for (const attacker of attackers) {
+        expect(await nodeAs(id, attacker.headers()), `${attacker.name} reads A's ${kind}`).toBeNull();
+      }
+    }
+    // And B still reads its own.
+    expect((await nodeAs(b.contact.id, b.auth))?.id).toBe(b.contact.id);
+  },
+  nodes: async () => {
+    const ids = Object.values(aIds());
+    const query = `query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`;
+    const asA = await graphql<{ nodes: Array<{ id: string } | null> }>(query, { ids }, a.auth);
+    expect(asA.body.data?.nodes.map((node) => node?.id)).toEqual(ids);
+    for (const attacker of attackers) {
+      const response = await graphql<{ nodes: Array<{ id: string } | null> }>(query, { ids }, attacker.headers());
+      expect(response.body.errors, attacker.name).toBeUndefined();
+      expect(response.body.data?.nodes, attacker.name).toEqual(ids.map(() => null));
+    }
+    const mixed = await graphql<{ nodes: Array<{ id: string } | null> }>(
+      query,
+      { ids: [a.contact.id, b.contact.id, a.agent.id, b.agent.id] },
+      b.auth,
+    );
+    expect(mixed.body.data?.nodes).toEqual([null, { id: b.contact.id }, null, { id: b.agent.id }]);
+  },
+  organization: async () => {
+    const query = `{ organization { id name } }`;
+    const asA = await graphql<{ organization: { id: string; name: string } }>(query, undefined, a.auth);
+    expect(asA.body.data?.organization).toEqual({ id: a.orgId, name: a.user.organizationName });
+    for (const attacker of attackers) {
+      const response = await graphql<{ organization: { id: string; name: string } }>(
+        query,
+        undefined,
+        attacker.headers(),
+      );
+      expect(response.body.data?.organization.id, attacker.name).not.toBe(a.orgId);
+    }
+    const asB = await graphql<{ organization: { id: string; name: string } }>(query, undefined, b.auth);
+    expect(asB.body.data?.organization).toEqual({ id: b.orgId, name: b.user.organizationName });
+  },
+  viewer: async () => {
+    expect(await apiKeyIds(a.auth)).toContain(a.key.id);
+    for (const attacker of attackers) {
+      expect(await apiKeyIds(attacker.headers()), attacker.name).not.toContain(a.key.id);
+      expect(await viewerOrgId(attacker.headers()), attacker.name).not.toBe(a.orgId);
+    }
+    expect(await apiKeyIds(b.auth)).toContain(b.key.id);
+    expect(await viewerOrgId({ "x-api-key": a.key.secret })).toBe(a.orgId);
+  },
+};
+
+const updateContact = `mutation ($id: ID!, $input: ContactPatch!) {
+  updateContact(id: $id, input: $input) { ${ERROR_FIELDS} ... on MutationUpdateContactSuccess { data { id } } }
+}`;
+const deleteContact = `mutation ($id: ID!) {
+  deleteContact(id: $id) { ${ERROR_FIELDS} ... on MutationDeleteContactSuccess { data { id } } }
+}`;
+const updateAgent = `mutation ($id: ID!, $input: AgentPatch!) {
+  updateAgent(id: $id, input: $input) { ${ERROR_FIELDS} ... on MutationUpdateAgentSuccess { data { id } } }
+}`;
+const deleteAgent = `mutation ($id: ID!) {
+  deleteAgent(id: $id) { ${ERROR_FIELDS} ... on MutationDeleteAgentSuccess { data { id } } }
+}`;
+const revokeApiKey = `mutation ($id: ID!) {
+  revokeApiKey(id: $id) { ${ERROR_FIELDS} ... on MutationRevokeApiKeySuccess { data { id } } }
+}`;
+const importContacts = `mutation ($csv: String!) {
+  importContacts(csv: $csv) {
+    ${ERROR_FIELDS}
+    ... on MutationImportContactsSuccess { data { imported failed errors { line message } } }
+  }
+}`;
+
+/** Each attacker's attempt on A's id must come back NotFoundError. */
+async function expectNotFoundForAttackers(
+  mutation: string,
+  field: string,
+  variables: Record<string, unknown>,
+): Promise<void> {
+  for (const attacker of attackers) {
+    const result = resultOf(await graphql(mutation, variables, attacker.headers()), field);
+    expect(result.__typename, `${field} by ${attacker.name}`).toBe("NotFoundError");
+    expect(result.code).toBe("NOT_FOUND");
+  }
+}
+
+const mutationChecks: Record<string, () => Promise<void>> = {
+  register: async () => {
+    const newcomer = await registerUser("newcomer");
+    const headers = bearer(newcomer.accessToken);
+    expect(await viewerOrgId(headers)).not.toBe(a.orgId);
+    for (const field of ["contacts", "agents", "campaigns", "calls"] as const) {
+      expect(await listIds(field, headers), field).toEqual([]);
+    }
+  },
+  login: async () => {
+    const tokens = successData<Tokens>(await loginRequest(b.user.email, b.user.password), "login");
+    const headers = bearer(tokens.accessToken);
+    expect(await viewerOrgId(headers)).toBe(b.orgId);
+    expect(await listIds("contacts", headers)).not.toContain(a.contact.id);
+  },
+  refresh: async () => {
+    const session = successData<Tokens>(await loginRequest(b.user.email, b.user.password), "login");
+    const refreshed = successData<Tokens>(await refreshRequest(session.refreshToken), "refresh");
+    const headers = bearer(refreshed.accessToken);
+    expect(await viewerOrgId(headers)).toBe(b.orgId);
+    expect(await nodeAs(a.contact.id, headers)).toBeNull();
+  },
+  logout: async () => {
+    const session = successData<Tokens>(await loginRequest(b.user.email, b.user.password), "login");
+    const response = await graphql(
+      `mutation { logout { ${ERROR_FIELDS} ... on MutationLogoutSuccess { data } } }`,
+      undefined,
+      bearer(session.accessToken),
+    );
+    expect(successData<boolean>(response, "logout")).toBe(true);
+    // B's logout ends B's session only; A's token keeps working.
+    expect(await viewerOrgId(a.auth)).toBe(a.orgId);
+  },
+  createApiKey: async () => {
+    const key = await createApiKey(b.auth, { name: "b second key" });
+    expect(await viewerOrgId({ "x-api-key": key.secret })).toBe(b.orgId);
+    expect(await nodeAs(a.contact.id, { "x-api-key": key.secret })).toBeNull();
+    expect(await apiKeyIds(a.auth)).not.toContain(key.id);
+  },
+  revokeApiKey: async () => {
+    await expectNotFoundForAttackers(revokeApiKey, "revokeApiKey", { id: a.key.id });
+    expect(await viewerOrgId({ "x-api-key": a.key.secret })).toBe(a.orgId);
+    const keys = await graphql<{ viewer: { apiKeys: Array<{ id: string; revokedAt: string | null }> } }>(
+      `{ viewer { apiKeys { id revokedAt } } }`,
+      undefined,
+      a.auth,
+    );
+    expect(keys.body.data?.viewer.apiKeys.find((key) => key.id === a.key.id)?.revokedAt).toBeNull();
+  },
+  createAgent: async () => {
+    // The same slug is free in another organisation: no ConflictError that would reveal A's agents.
+    const created = successData<{ id: string; slug: string }>(
+      await createAgentRequest(b.auth, { ...agentInput(a.agent.slug), name: "B's copy" }),
+      "createAgent",
+    );
+    expect(created.slug).toBe(a.agent.slug);
+    expect(await listIds("agents", a.auth)).not.toContain(created.id);
+    expect(await anAgent()).toEqual(a.agent);
+  },
+  updateAgent: async () => {
+    await expectNotFoundForAttackers(updateAgent, "updateAgent", {
+      id: a.agent.id,
+      input: { name: "Hijacked", slug: "hijacked" },
+    });
+    expect(await anAgent()).toEqual(a.agent);
+  },
+  deleteAgent: async () => {
+    await expectNotFoundForAttackers(deleteAgent, "deleteAgent", { id: a.agent.id });
+    expect(await anAgent()).toEqual(a.agent);
+  },
+  createContact: async () => {
+    // A's phone is free in B's organisation.
+    const created = successData<{ id: string; phone: string }>(
+      await createContactRequest(b.auth, { phone: a.contact.phone, firstName: "B's copy" }),
+      "createContact",
+    );
+    expect(created.phone).toBe(a.contact.phone);
+    expect(await listIds("contacts", a.auth)).not.toContain(created.id);
+    expect(await aContact()).toEqual(a.contact);
+  },
+  updateContact: async () => {
+    await expectNotFoundForAttackers(updateContact, "updateContact", {
+      id: a.contact.id,
+      input: { firstName: "Hijacked", phone: "+33699999999" },
+    });
+    expect(await aContact()).toEqual(a.contact);
+  },
+  deleteContact: async () => {
+    await expectNotFoundForAttackers(deleteContact, "deleteContact", { id: a.contact.id });
+    expect(await aContact()).toEqual(a.contact);
+  },
+  importContacts: async () => {
+    // A phone only A has (B's createContact check above copied A's first contact's phone).
+    const aOnly = successData<{ phone: string }>(await createContactRequest(a.auth), "createContact").phone;
+    const before = await allNodes<{ id: string; phone: string }>("contacts", "phone", a.auth);
+    const fresh = randomFrenchMobile();
+    const csv = `phone,firstName\n${aOnly},Copy of A\n${fresh},Fresh\n`;
+    const report = successData<{ imported: number; failed: number }>(
+      await graphql(importContacts, { csv }, b.auth),
+      "importContacts",
+    );
+    // A's phone is not "already existing" for B: nothing about A leaks into B's report.
+    expect(report).toMatchObject({ imported: 2, failed: 0 });
+    const bPhones = (await allNodes<{ id: string; phone: string }>("contacts", "phone", b.auth)).map((c) => c.phone);
+    expect(bPhones).toEqual(expect.arrayContaining([aOnly, fresh]));
+    const after = await allNodes<{ id: string; phone: string }>("contacts", "phone", a.auth);
+    expect(after).toEqual(before);
+    expect(after.map((contact) => contact.phone)).not.toContain(fresh);
+  },
+};
+
+describe("tenant isolation: Query", () => {
+  for (const [field, check] of Object.entries(queryChecks)) {
+    it(`Query.${field} does not expose A's data to B or the legacy password`, check);
+  }
+});
+
+describe("tenant isolation: Mutation", () => {
+  for (const [field, check] of Object.entries(mutationChecks)) {
+    it(`Mutation.${field} cannot read or change A's data from another organisation`, check);
+  }
+});
+
+describe("tenant isolation coverage", () => {
+  const schema = buildSchema(readFileSync(new URL("../schema/schema.graphql", import.meta.url), "utf8"));
+  const fieldsOf = (type: GraphQLObjectType | null | undefined) => Object.keys(type?.getFields() ?? {}).sort();
+
+  it("has a check for every Query field in schema/schema.graphql", () => {
+    const missing = fieldsOf(schema.getQueryType()).filter((field) => !(field in queryChecks));
+    expect(missing, `add tenancy checks to test/tenancy.test.ts for Query fields: ${missing.join(", ")}`).toEqual([]);
+    expect(Object.keys(queryChecks).sort()).toEqual(fieldsOf(schema.getQueryType()));
+  });
+
+  it("has a check for every Mutation field in schema/schema.graphql", () => {
+    const missing = fieldsOf(schema.getMutationType()).filter((field) => !(field in mutationChecks));
+    expect(missing, `add tenancy checks to test/tenancy.test.ts for Mutation fields: ${missing.join(", ")}`).toEqual(
+      [],
+    );
+    expect(Object.keys(mutationChecks).sort()).toEqual(fieldsOf(schema.getMutationType()));
+  });
+
+  it("has no subscriptions to check", () => {
+    expect(schema.getSubscriptionType() ?? null).toBeNull();
+  });
+});
