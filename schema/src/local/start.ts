@@ -21,6 +21,7 @@ const demoPassword = env.DEMO_PASSWORD ?? "switchboard-demo";
 /** Cleanup steps, run in reverse order of start. Children are registered the moment they are spawned. */
 const stopSteps: Array<() => Promise<void>> = [];
 let stopping: Promise<never> | undefined;
+let signalled = false;
 
 class Stopping extends Error {}
 
@@ -64,8 +65,12 @@ function devJwtSecret(): string {
 }
 
 async function main(): Promise<void> {
-  process.on("SIGINT", () => void stopAll(0));
-  process.on("SIGTERM", () => void stopAll(0));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      signalled = true;
+      void stopAll(0);
+    });
+  }
 
   const database = await resolveDatabase({ dataDir: join(dataDir, "pglite"), port: Number(env.PGLITE_PORT ?? 54329) });
   registerStop(database.stop);
@@ -132,8 +137,7 @@ function printBanner(info: {
 }
 
 main().catch((error: unknown) => {
-  // A failure caused by our own shutdown (a child stopped mid-start) is not worth reporting.
-  if (stopping) return stopping;
-  if (!(error instanceof Stopping)) console.error("npm start failed:", error);
+  // After Ctrl-C, a step failing because its child was stopped is expected, not worth reporting.
+  if (!signalled && !(error instanceof Stopping)) console.error("npm start failed:", error);
   return stopAll(1);
 });
