@@ -1,15 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { startEmbeddedDatabase } from "../../schema/src/local/embedded-db.js";
 import { applyMigrations } from "../../schema/src/local/migrate.js";
 import { seedDemo } from "../../schema/src/local/seed.js";
-import { startEdge } from "../../schema/src/local/stack.js";
-import { startWsBridge } from "../../schema/src/local/ws-bridge.js";
-import { freePort } from "../support/ports.js";
+import { startThrowawayEdge } from "../support/throwaway-edge.js";
 
 /**
  * `npm run bench`: latency and throughput of the edge in workerd, on loopback, against a fresh
@@ -60,25 +54,12 @@ async function startStack(): Promise<string> {
   await applyMigrations(database.url);
   const seed = await seedDemo(database.url, { orgSlug: "demo", demoPassword: "bench-demo" });
   await addContacts(database.url, seed.orgId, EXTRA_CONTACTS);
-  const bridge = await startWsBridge();
-  stops.push(bridge.stop);
-  const persistTo = mkdtempSync(join(tmpdir(), "switchboard-bench-"));
-  stops.push(async () => rmSync(persistTo, { recursive: true, force: true }));
-  const edge = await startEdge({
-    port: await freePort(),
-    quiet: true,
-    persistTo,
-    vars: {
-      DATABASE_URL: database.url,
-      DB_WS_PROXY: bridge.url,
-      JWT_SECRET: randomBytes(36).toString("base64url"),
-      API_PASSWORD,
-      ENVIRONMENT: "development",
-      DEFAULT_ORG_SLUG: "demo",
-    },
+  return startThrowawayEdge({
+    databaseUrl: database.url,
+    apiPassword: API_PASSWORD,
+    environment: "development",
+    stops,
   });
-  stops.push(edge.stop);
-  return edge.url;
 }
 
 /** Enough contacts that every page of 50 is full. */

@@ -1,0 +1,38 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEdge } from "../../schema/src/local/stack.js";
+import { startWsBridge } from "../../schema/src/local/ws-bridge.js";
+import { freePort } from "./ports.js";
+
+/**
+ * The bridge and the worker under wrangler dev on a free port, with throw-away wrangler state and a
+ * random JWT secret. Each started part pushes its stop onto `stops`, so a failed start still cleans up.
+ */
+export async function startThrowawayEdge(options: {
+  databaseUrl: string;
+  apiPassword: string;
+  environment: "test" | "development";
+  stops: Array<() => Promise<void>>;
+}): Promise<string> {
+  const bridge = await startWsBridge();
+  options.stops.push(bridge.stop);
+  const persistTo = mkdtempSync(join(tmpdir(), "switchboard-wrangler-"));
+  options.stops.push(async () => rmSync(persistTo, { recursive: true, force: true }));
+  const edge = await startEdge({
+    port: await freePort(),
+    quiet: true,
+    persistTo,
+    vars: {
+      DATABASE_URL: options.databaseUrl,
+      DB_WS_PROXY: bridge.url,
+      JWT_SECRET: randomBytes(36).toString("base64url"),
+      API_PASSWORD: options.apiPassword,
+      ENVIRONMENT: options.environment,
+      DEFAULT_ORG_SLUG: "demo",
+    },
+  });
+  options.stops.push(edge.stop);
+  return edge.url;
+}
