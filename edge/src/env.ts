@@ -1,5 +1,10 @@
 import { z } from "zod";
 
+const r2Bucket = z.custom<R2Bucket>(
+  (value) => typeof value === "object" && value !== null && "get" in value && "put" in value,
+  "must be an R2 bucket binding",
+);
+
 /** Worker bindings and vars, validated once per isolate per env object. */
 const envSchema = z.object({
   DATABASE_URL: z.string().url(),
@@ -9,6 +14,16 @@ const envSchema = z.object({
   API_PASSWORD: z.string().min(1).optional(),
   DEFAULT_ORG_SLUG: z.string().min(1).default("demo"),
   ENVIRONMENT: z.enum(["development", "test", "production"]).default("production"),
+  /** Comma-separated origins allowed by CORS; unset means no cross-origin access. */
+  API_CORS_ORIGINS: z.string().optional(),
+  /** Base URL of the media node (telephony), used by /health and, later, to place calls. */
+  MEDIA_NODE_URL: z.string().url().default("http://127.0.0.1:8790"),
+  /** Shared secret signing the internal API between the media node and the edge. */
+  INTERNAL_API_SECRET: z.string().min(32, "INTERNAL_API_SECRET must be at least 32 characters").optional(),
+  /** OpenAI-compatible endpoint for LLM agents; unset means scenario agents only. */
+  LLM_BASE_URL: z.string().url().optional(),
+  /** Where call recordings (WAV) live. */
+  RECORDINGS: r2Bucket,
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { RequestDatabase } from "./db/client.js";
 import { readEnv } from "./env.js";
@@ -6,12 +6,11 @@ import { yoga } from "./graphql/yoga.js";
 import type { AppBindings } from "./http/app-types.js";
 import { ApiError, renderDefaultError } from "./http/errors.js";
 import { authenticate, credentialsFrom } from "./identity/authenticate.js";
+import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
 import { AuthenticationError } from "./shared/errors.js";
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
-const startedAt = Date.now();
-
-const app = new Hono<AppBindings>();
+const app = new OpenAPIHono<AppBindings>();
 
 app.use(async (c, next) => {
   const requestId = c.req.header("x-request-id")?.slice(0, 100) || crypto.randomUUID();
@@ -65,16 +64,7 @@ app.on(["GET", "POST", "OPTIONS"], "/graphql", (c) =>
   }),
 );
 
-app.get("/", (c) =>
-  c.json({
-    name: "MiniBotPanel v3 API",
-    version: "3.0.0",
-    status: "running",
-    uptime: formatUptime(Date.now() - startedAt),
-    documentation: { swagger: "/docs", redoc: "/redoc", openapi: "/openapi.json" },
-    endpoints: { campaigns: "/api/campaigns", statistics: "/api/stats", exports: "/api/exports", graphql: "/graphql" },
-  }),
-);
+app.route("/", createMiniBotPanelApp());
 
 app.notFound((c) => renderDefaultError(c, new ApiError("HTTP_404", 404, "Not Found")));
 app.onError((error, c) => {
@@ -82,10 +72,5 @@ app.onError((error, c) => {
   if (apiError.status >= 500) console.error(JSON.stringify({ requestId: c.var.requestId, error: String(error) }));
   return renderDefaultError(c, apiError);
 });
-
-function formatUptime(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
-}
 
 export default app;

@@ -13,6 +13,7 @@ export type Database = NeonDatabase<typeof schema>;
 export class RequestDatabase {
   #pool: Pool | undefined;
   #db: Database | undefined;
+  #holds: Promise<unknown>[] = [];
 
   constructor(private readonly env: AppEnv) {}
 
@@ -25,7 +26,13 @@ export class RequestDatabase {
     return this.#db;
   }
 
+  /** Keeps the connection open until `work` settles: a streamed response reads after its handler returns. */
+  keepOpenUntil(work: Promise<unknown>): void {
+    this.#holds.push(work);
+  }
+
   async close(): Promise<void> {
+    await Promise.allSettled(this.#holds);
     await this.#pool?.end();
   }
 }

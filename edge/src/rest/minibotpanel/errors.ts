@@ -1,0 +1,117 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ZodError } from "zod";
+import type { AppBindings } from "../../http/app-types.js";
+import { ApiError, renderDefaultError } from "../../http/errors.js";
+
+/** FastAPI's 422 detail item: where, what, and a pydantic-style type. */
+export type ValidationDetail = { loc: Array<string | number>; msg: string; type: string };
+
+const UNAUTHORIZED_MESSAGE =
+  "Invalid or missing API password. Provide it via X-API-Key header or ?password= query param.";
+
+export function unauthorized(): ApiError {
+  return new ApiError("UNAUTHORIZED", 401, UNAUTHORIZED_MESSAGE);
+}
+
+/** `{"error":{code,message,details?}}` with MiniBotPanel's codes: UNAUTHORIZED, VALIDATION_ERROR, else HTTP_<status>. */
+export function renderMiniBotPanelError(c: Context<AppBindings>, error: unknown): Response {
+  const apiError = toMiniBotPanelError(error);
+  if (apiError.status >= 500) console.error(JSON.stringify({ requestId: c.var.requestId, error: String(error) }));
+  return renderDefaultError(c, apiError);
+}
+
+function toMiniBotPanelError(error: unknown): ApiError {
+  if (error instanceof HTTPException && error.status === 400 && /json/i.test(error.message)) {
+    return invalidRequest([{ loc: ["body"], msg: "Invalid JSON body", type: "value_error.jsondecode" }]);
+  }
+  if (error instanceof HTTPException)
+    return new ApiError(`HTTP_${error.status}`, asContentful(error.status), error.message);
+  const apiError = ApiError.from(error);
+  if (apiError.code === "VALIDATION_ERROR") {
+    return invalidRequest(detailsFromDomain(apiError.details));
+  }
+  if (apiError.code === "UNAUTHORIZED") return unauthorized();
+  return new ApiError(`HTTP_${apiError.status}`, apiError.status, apiError.message);
+}
+
+function asContentful(status: number): ApiError["status"] {
+  return (status === 204 || status === 304 ? 400 : status) as ApiError["status"];
+}
+
+export function invalidRequest(details: ValidationDetail[]): ApiError {
+  return new ApiError("VALIDATION_ERROR", 422, "Invalid request data", details);
+}
+
+/** Domain validation issues (already without a location prefix) are body fields. */
+function detailsFromDomain(details: unknown): ValidationDetail[] {
+  if (!Array.isArray(details)) return [];
+  return details.map((issue: { path: string[]; message: string }) => ({
+    loc: ["body", ...issue.path],
+    msg: issue.message,
+    type: "value_error",
+  }));
+}
+
+const LOCATION: Record<string, string> = { json: "body", query: "query", param: "path", header: "header" };
+
+/** Turns a zod failure on one request part into FastAPI-shaped details. */
+export function validationDetails(error: ZodError, target: string): ValidationDetail[] {
+  const where = LOCATION[target] ?? target;
+  return error.issues.flatMap((issue) => {
+    const loc = [where, ...issue.path.map((part) => (typeof part === "number" ? part : String(part)))];
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        loc: [...loc, key],
+        msg: "extra fields not permitted",
+        type: "value_error.extra",
+      }));
+    }
+    return [{ loc, ...describe(issue) }];
+  });
+}
+
+type Issue = ZodError["issues"][number];
+
+function describe(issue: Issue): { msg: string; type: string } {
+  switch (issue.code) {
+    case "invalid_type":
+      if (issue.input === undefined) return { msg: "field required", type: "value_error.missing" };
+      return {
+        msg: `value is not a valid ${typeName(issue.expected)}`,
+        type: `type_error.${typeName(issue.expected)}`,
+      };
+    case "too_small":
+      return bound(issue.origin, "min", issue.minimum);
+    case "too_big":
+      return bound(issue.origin, "max", issue.maximum);
+    case "invalid_value":
+      return {
+        msg: `value is not a valid enumeration member; permitted: ${issue.values.map((v) => `'${String(v)}'`).join(", ")}`,
+        type: "type_error.enum",
+      };
+    default:
+      return { msg: issue.message, type: `value_error.${issue.code}` };
+  }
+}
+
+function typeName(expected: string): string {
+  return expected === "int" ? "integer" : expected === "boolean" ? "bool" : expected;
+}
+
+function bound(origin: string, side: "min" | "max", limit: number | bigint): { msg: string; type: string } {
+  const value = String(limit);
+  if (origin === "string") {
+    return side === "min"
+      ? { msg: `ensure this value has at least ${value} characters`, type: "value_error.any_str.min_length" }
+      : { msg: `ensure this value has at most ${value} characters`, type: "value_error.any_str.max_length" };
+  }
+  if (origin === "array" || origin === "set") {
+    return side === "min"
+      ? { msg: `ensure this value has at least ${value} items`, type: "value_error.list.min_items" }
+      : { msg: `ensure this value has at most ${value} items`, type: "value_error.list.max_items" };
+  }
+  return side === "min"
+    ? { msg: `ensure this value is greater than or equal to ${value}`, type: "value_error.number.not_ge" }
+    : { msg: `ensure this value is less than or equal to ${value}`, type: "value_error.number.not_le" };
+}
