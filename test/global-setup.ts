@@ -1,4 +1,7 @@
+import { randomBytes } from "node:crypto";
+import { serve } from "@hono/node-server";
 import type { TestProject } from "vitest/node";
+import { createMediaNodeApp } from "../media-node/src/server.js";
 import { applyMigrations } from "../schema/src/local/migrate.js";
 import { seedDemo } from "../schema/src/local/seed.js";
 import { createScratchDatabase } from "./support/scratch-database.js";
@@ -22,9 +25,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await applyMigrations(database.url);
     const seed = await seedDemo(database.url, { orgSlug: "demo", demoPassword: DEMO_PASSWORD });
 
+    const mediaNodeUrl = await startMediaNode(stops);
+    const internalApiSecret = randomBytes(36).toString("base64url");
     const edgeUrl = await startThrowawayEdge({
       databaseUrl: database.url,
       apiPassword: API_PASSWORD,
+      internalApiSecret,
+      mediaNodeUrl,
       environment: "test",
       stops,
     });
@@ -34,10 +41,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("apiPassword", API_PASSWORD);
     project.provide("demoEmail", seed.userEmail);
     project.provide("demoPassword", DEMO_PASSWORD);
+    project.provide("internalApiSecret", internalApiSecret);
+    project.provide("mediaNodeUrl", mediaNodeUrl);
     console.log(`test stack: edge ${edgeUrl}, database ${database.label}`);
   } catch (error) {
     await teardown();
     throw error;
   }
   return teardown;
+}
+
+/** The media node's HTTP app in this process, on a free port. */
+async function startMediaNode(stops: Array<() => Promise<void>>): Promise<string> {
+  const port = await new Promise<number>((resolve) => {
+    const server = serve({ fetch: createMediaNodeApp().fetch, hostname: "127.0.0.1", port: 0 }, (info) =>
+      resolve(info.port),
+    );
+    stops.push(() => new Promise<void>((done) => server.close(() => done())));
+  });
+  return `http://127.0.0.1:${port}`;
 }

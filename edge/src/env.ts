@@ -1,3 +1,4 @@
+import type { R2Bucket } from "@cloudflare/workers-types/latest";
 import { z } from "zod";
 
 const r2Bucket = z.custom<R2Bucket>(

@@ -6,6 +6,9 @@ declare module "vitest" {
     apiPassword: string;
     demoEmail: string;
     demoPassword: string;
+    /** Signs requests to the edge's internal API, as the media node does. */
+    internalApiSecret: string;
+    mediaNodeUrl: string;
   }
 }
 

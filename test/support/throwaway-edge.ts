@@ -13,6 +13,8 @@ import { freePort } from "./ports.js";
 export async function startThrowawayEdge(options: {
   databaseUrl: string;
   apiPassword: string;
+  internalApiSecret?: string;
+  mediaNodeUrl?: string;
   environment: "test" | "development";
   stops: Array<() => Promise<void>>;
 }): Promise<string> {
@@ -31,6 +33,8 @@ export async function startThrowawayEdge(options: {
       API_PASSWORD: options.apiPassword,
       ENVIRONMENT: options.environment,
       DEFAULT_ORG_SLUG: "demo",
+      ...(options.internalApiSecret ? { INTERNAL_API_SECRET: options.internalApiSecret } : {}),
+      ...(options.mediaNodeUrl ? { MEDIA_NODE_URL: options.mediaNodeUrl } : {}),
     },
   });
   options.stops.push(edge.stop);

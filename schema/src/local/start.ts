@@ -16,6 +16,8 @@ const dataDir = join(repoRoot, ".data");
 const edgePort = Number(env.PORT ?? 8787);
 const mediaNodePort = Number(env.MEDIA_NODE_PORT ?? 8790);
 const apiPassword = env.API_PASSWORD ?? "mypassword";
+/** Signs the internal API between the media node and the edge; both get it from here. */
+const internalApiSecret = env.INTERNAL_API_SECRET ?? randomBytes(36).toString("base64url");
 const demoPassword = env.DEMO_PASSWORD ?? "switchboard-demo";
 
 /** Cleanup steps, run in reverse order of start. Children are registered the moment they are spawned. */
@@ -92,6 +94,9 @@ async function main(): Promise<void> {
       API_PASSWORD: apiPassword,
       ENVIRONMENT: "development",
       DEFAULT_ORG_SLUG: "demo",
+      MEDIA_NODE_URL: `http://127.0.0.1:${mediaNodePort}`,
+      INTERNAL_API_SECRET: internalApiSecret,
+      ...(env.API_CORS_ORIGINS ? { API_CORS_ORIGINS: env.API_CORS_ORIGINS } : {}),
     },
     persistTo: join(dataDir, "wrangler"),
     onSpawn: (child) => registerChild("edge (wrangler dev)", child),
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
   const mediaNode = spawnGroup("npx", ["tsx", "media-node/src/main.ts"], {
     MEDIA_NODE_PORT: String(mediaNodePort),
     EDGE_URL: edge.url,
+    INTERNAL_API_SECRET: internalApiSecret,
   });
   registerChild("media node", mediaNode);
   const mediaNodeHealth = `http://127.0.0.1:${mediaNodePort}/health`;
