@@ -41,3 +41,9 @@ export function renderDefaultError(c: Context<AppBindings>, error: ApiError): Re
   };
   return c.json(body, error.status);
 }
+
+/** One log line for an unexpected error, with its cause (drizzle wraps the driver's error). */
+export function logUnexpected(requestId: string, error: unknown): void {
+  const cause = error instanceof Error && error.cause !== undefined ? String(error.cause) : undefined;
+  console.error(JSON.stringify({ requestId, error: String(error), cause }));
+}

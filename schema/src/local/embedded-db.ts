@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { WireQueue } from "./wire-queue.js";
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 
@@ -13,6 +14,8 @@ export async function startEmbeddedDatabase(options: { dataDir?: string; port?: 
   const db = await PGlite.create(options.dataDir ?? "memory://");
   // PGlite has one backend; the multiplexer lets several clients queue on it.
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: options.port ?? 0, maxConnections: 64 });
+  // Handlers take the server's queue when a client connects; ours keeps each client's statements together.
+  (server as unknown as { queryQueue: WireQueue }).queryQueue = new WireQueue(db);
   await server.start();
   const address = server.getServerConn();
   return {

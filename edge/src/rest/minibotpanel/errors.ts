@@ -2,7 +2,8 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import type { AppBindings } from "../../http/app-types.js";
-import { ApiError, renderDefaultError } from "../../http/errors.js";
+import { ApiError, logUnexpected, renderDefaultError } from "../../http/errors.js";
+import { ValidationError, type ValidationIssue } from "../../shared/errors.js";
 
 /** FastAPI's 422 detail item: where, what, and a pydantic-style type. */
 export type ValidationDetail = { loc: Array<string | number>; msg: string; type: string };
@@ -17,7 +18,7 @@ export function unauthorized(): ApiError {
 /** `{"error":{code,message,details?}}` with MiniBotPanel's codes: UNAUTHORIZED, VALIDATION_ERROR, else HTTP_<status>. */
 export function renderMiniBotPanelError(c: Context<AppBindings>, error: unknown): Response {
   const apiError = toMiniBotPanelError(error);
-  if (apiError.status >= 500) console.error(JSON.stringify({ requestId: c.var.requestId, error: String(error) }));
+  if (apiError.status >= 500) logUnexpected(c.var.requestId, error);
   return renderDefaultError(c, apiError);
 }
 
@@ -27,10 +28,9 @@ function toMiniBotPanelError(error: unknown): ApiError {
   }
   if (error instanceof HTTPException)
     return new ApiError(`HTTP_${error.status}`, asContentful(error.status), error.message);
+  if (error instanceof ValidationError) return invalidRequest(detailsFromDomain(error.issues));
   const apiError = ApiError.from(error);
-  if (apiError.code === "VALIDATION_ERROR") {
-    return invalidRequest(detailsFromDomain(apiError.details));
-  }
+  if (apiError.code === "VALIDATION_ERROR") return apiError;
   if (apiError.code === "UNAUTHORIZED") return unauthorized();
   return new ApiError(`HTTP_${apiError.status}`, apiError.status, apiError.message);
 }
@@ -44,9 +44,8 @@ export function invalidRequest(details: ValidationDetail[]): ApiError {
 }
 
 /** Domain validation issues (already without a location prefix) are body fields. */
-function detailsFromDomain(details: unknown): ValidationDetail[] {
-  if (!Array.isArray(details)) return [];
-  return details.map((issue: { path: string[]; message: string }) => ({
+function detailsFromDomain(issues: ValidationIssue[]): ValidationDetail[] {
+  return issues.map((issue) => ({
     loc: ["body", ...issue.path],
     msg: issue.message,
     type: "value_error",
@@ -55,8 +54,8 @@ function detailsFromDomain(details: unknown): ValidationDetail[] {
 
 const LOCATION: Record<string, string> = { json: "body", query: "query", param: "path", header: "header" };
 
-/** Turns a zod failure on one request part into FastAPI-shaped details. */
-export function validationDetails(error: ZodError, target: string): ValidationDetail[] {
+/** Turns a zod failure on one request part into FastAPI-shaped details; `input` tells missing from mistyped. */
+export function validationDetails(error: ZodError, target: string, input: unknown): ValidationDetail[] {
   const where = LOCATION[target] ?? target;
   return error.issues.flatMap((issue) => {
     const loc = [where, ...issue.path.map((part) => (typeof part === "number" ? part : String(part)))];
@@ -67,16 +66,26 @@ export function validationDetails(error: ZodError, target: string): ValidationDe
         type: "value_error.extra",
       }));
     }
-    return [{ loc, ...describe(issue) }];
+    return [{ loc, ...describe(issue, isPresent(input, issue.path)) }];
   });
 }
 
 type Issue = ZodError["issues"][number];
 
-function describe(issue: Issue): { msg: string; type: string } {
+/** zod 4 leaves the input out of its issues, so presence is read from the request itself. */
+function isPresent(input: unknown, path: readonly PropertyKey[]): boolean {
+  let value: unknown = input;
+  for (const key of path) {
+    if (value === null || typeof value !== "object" || !(key in value)) return false;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value !== undefined;
+}
+
+function describe(issue: Issue, present: boolean): { msg: string; type: string } {
   switch (issue.code) {
     case "invalid_type":
-      if (issue.input === undefined) return { msg: "field required", type: "value_error.missing" };
+      if (!present) return { msg: "field required", type: "value_error.missing" };
       return {
         msg: `value is not a valid ${typeName(issue.expected)}`,
         type: `type_error.${typeName(issue.expected)}`,

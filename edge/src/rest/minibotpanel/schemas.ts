@@ -39,4 +39,4 @@ export const AUTHENTICATED_ERRORS = {
   422: errorResponse("Données de validation invalides"),
 } as const;
 
-export const API_KEY_SECURITY = [{ ApiKeyHeader: [] }, { ApiKeyQuery: [] }];
+export const API_KEY_SECURITY: Array<Record<string, string[]>> = [{ ApiKeyHeader: [] }, { ApiKeyQuery: [] }];

@@ -16,7 +16,11 @@ export const MINIBOTPANEL_PREFIXES = ["/api/campaigns", "/api/stats", "/api/expo
 export function createMiniBotPanelApp(): MiniBotPanelApp {
   const app: MiniBotPanelApp = new OpenAPIHono<AppBindings>({
     defaultHook: (result) => {
-      if (!result.success) throw invalidRequest(validationDetails(result.error, result.target));
+      // The validator hands the hook the raw input as `data` beside the failure; its type omits it.
+      if (!result.success) {
+        const input = (result as { data?: unknown }).data;
+        throw invalidRequest(validationDetails(result.error, result.target, input));
+      }
     },
   });
   app.onError((error, c) => renderMiniBotPanelError(c, error));

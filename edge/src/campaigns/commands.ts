@@ -1,0 +1,243 @@
+import { accounts, agents, calls, campaigns, contacts } from "@switchboard/schema";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { CANCELLABLE_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
+import type { Database } from "../db/client.js";
+import { NotFoundError } from "../shared/errors.js";
+import { isUuid } from "../shared/ids.js";
+import { parseInput } from "../shared/validate.js";
+import { InvalidTransitionError, RejectedInputError } from "./errors.js";
+import { editableFields, type LifecycleAction, transition } from "./lifecycle.js";
+import {
+  type CampaignRef,
+  type CampaignRow,
+  type CampaignView,
+  describeRef,
+  findCampaign,
+  matchesRef,
+} from "./service.js";
+import {
+  type AgentRef,
+  attemptsAllowed,
+  CAMPAIGN_LIMITS,
+  createCampaignInput,
+  type UpdateCampaignInput,
+  updateCampaignInput,
+} from "./settings.js";
+
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+type Source = (typeof campaigns.$inferInsert)["source"];
+
+/**
+ * Creates a campaign and one pending call per contact, atomically. Every contact and the agent must belong
+ * to the organisation; the campaign is charged to the organisation's default account.
+ */
+export async function createCampaign(
+  db: Database,
+  orgId: string,
+  input: unknown,
+  source: Source,
+): Promise<CampaignView> {
+  const fields = parseInput(createCampaignInput, input, "Invalid campaign");
+  const wanted = distinctContactCount(fields.contacts);
+  if (wanted > CAMPAIGN_LIMITS.contacts.max) {
+    throw new RejectedInputError(
+      "contact_ids",
+      `Too many contacts: ${wanted} (a campaign takes at most ${CAMPAIGN_LIMITS.contacts.max})`,
+    );
+  }
+  const id = await db.transaction(async (tx) => {
+    const agent = await resolveVoiceAgent(tx, orgId, fields.agent);
+    const accountId = await defaultAccountId(tx, orgId);
+    const [campaign] = await tx
+      .insert(campaigns)
+      .values({
+        orgId,
+        accountId,
+        agentId: agent.id,
+        source,
+        name: fields.name,
+        description: fields.description ?? null,
+        maxConcurrentCalls: fields.maxConcurrentCalls,
+        batchSize: fields.batchSize,
+        retryEnabled: fields.retryEnabled,
+        maxRetries: fields.maxRetries,
+      })
+      .returning({ id: campaigns.id });
+    if (!campaign) throw new Error("campaign insert returned nothing");
+    const created = await insertPendingCalls(tx, {
+      orgId,
+      campaignId: campaign.id,
+      agentId: agent.id,
+      accountId,
+      maxAttempts: attemptsAllowed(fields),
+      contactsMatch: contactFilter(fields.contacts),
+    });
+    if (created !== wanted) {
+      throw new RejectedInputError("contact_ids", `Some contact IDs are invalid. Found ${created} of ${wanted}`);
+    }
+    return campaign.id;
+  });
+  return findCampaign(db, orgId, { id });
+}
+
+function distinctContactCount(refs: { numbers: number[] } | { ids: string[] }): number {
+  return new Set<number | string>("numbers" in refs ? refs.numbers : refs.ids).size;
+}
+
+function contactFilter(refs: { numbers: number[] } | { ids: string[] }): SQL {
+  if ("numbers" in refs) return inArray(contacts.number, refs.numbers);
+  return inArray(contacts.id, refs.ids.filter(isUuid));
+}
+
+/** One pending call per matching contact of the organisation, in contact order; returns how many. */
+async function insertPendingCalls(
+  tx: Transaction,
+  call: {
+    orgId: string;
+    campaignId: string;
+    agentId: string;
+    accountId: string;
+    maxAttempts: number;
+    contactsMatch: SQL;
+  },
+): Promise<number> {
+  const result = await tx.execute(sql`
+    insert into ${calls} (org_id, campaign_id, contact_id, agent_id, account_id, to_number, max_attempts)
+    select ${contacts.orgId}, ${call.campaignId}, ${contacts.id}, ${call.agentId}, ${call.accountId}, ${contacts.phone}, ${call.maxAttempts}
+    from ${contacts}
+    where ${contacts.orgId} = ${call.orgId} and ${call.contactsMatch}
+    order by ${contacts.number}`);
+  return result.rowCount ?? 0;
+}
+
+async function resolveVoiceAgent(tx: Transaction, orgId: string, ref: AgentRef): Promise<{ id: string }> {
+  const match = "slug" in ref ? eq(agents.slug, ref.slug) : isUuid(ref.id) ? eq(agents.id, ref.id) : sql`false`;
+  const [agent] = await tx
+    .select({ id: agents.id, kind: agents.kind })
+    .from(agents)
+    .where(and(eq(agents.orgId, orgId), match));
+  const name = "slug" in ref ? ref.slug : ref.id;
+  if (!agent) throw new RejectedInputError("scenario", `Scenario '${name}' not found`);
+  if (agent.kind !== "voice") {
+    throw new RejectedInputError("scenario", `Scenario '${name}' is a chat agent and cannot place calls`);
+  }
+  return agent;
+}
+
+async function defaultAccountId(tx: Transaction, orgId: string): Promise<string> {
+  const [account] = await tx
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(and(eq(accounts.orgId, orgId), eq(accounts.isDefault, true)));
+  if (!account) throw new NotFoundError("Default billing account");
+  return account.id;
+}
+
+/** Applies an update within what the campaign's state allows; waiting calls follow the new settings. */
+export async function updateCampaign(
+  db: Database,
+  orgId: string,
+  ref: CampaignRef,
+  input: unknown,
+): Promise<CampaignView> {
+  const patch = parseInput(updateCampaignInput, input, "Invalid campaign update");
+  await db.transaction(async (tx) => {
+    const current = await lockCampaign(tx, orgId, ref);
+    assertEditable(current, patch);
+    const agentId = patch.agent ? (await resolveVoiceAgent(tx, orgId, patch.agent)).id : undefined;
+    const { agent: _agent, ...settings } = patch;
+    if (Object.keys(patch).length === 0) return;
+    await tx
+      .update(campaigns)
+      .set({ ...settings, ...(agentId ? { agentId } : {}), updatedAt: new Date() })
+      .where(eq(campaigns.id, current.id));
+    await updateWaitingCalls(tx, current, { ...settings, agentId });
+  });
+  return findCampaign(db, orgId, ref);
+}
+
+function assertEditable(current: CampaignRow, patch: UpdateCampaignInput): void {
+  const editable = editableFields(current.status);
+  const changed = Object.keys(patch);
+  if (editable === "none" && changed.length > 0) {
+    throw new InvalidTransitionError("update", current.status, `Cannot modify a ${current.status} campaign`);
+  }
+  if (editable === "concurrency" && changed.some((field) => field !== "maxConcurrentCalls")) {
+    throw new InvalidTransitionError(
+      "update",
+      current.status,
+      "Only max_concurrent_calls can be modified while the campaign is running",
+    );
+  }
+}
+
+async function updateWaitingCalls(
+  tx: Transaction,
+  current: CampaignRow,
+  change: { retryEnabled?: boolean | undefined; maxRetries?: number | undefined; agentId?: string | undefined },
+): Promise<void> {
+  const retriesChanged = change.retryEnabled !== undefined || change.maxRetries !== undefined;
+  if (!retriesChanged && !change.agentId) return;
+  const maxAttempts = attemptsAllowed({
+    retryEnabled: change.retryEnabled ?? current.retryEnabled,
+    maxRetries: change.maxRetries ?? current.maxRetries,
+  });
+  await tx
+    .update(calls)
+    .set({ maxAttempts, ...(change.agentId ? { agentId: change.agentId } : {}), updatedAt: new Date() })
+    .where(and(eq(calls.campaignId, current.id), inArray(calls.status, [...WAITING_STATUSES])));
+}
+
+/** Runs one state-machine action in a transaction. Returns the campaign afterwards, or null once deleted. */
+export async function applyCampaignAction(
+  db: Database,
+  orgId: string,
+  ref: CampaignRef,
+  action: LifecycleAction,
+): Promise<CampaignView | null> {
+  const deleted = await db.transaction(async (tx) => {
+    const current = await lockCampaign(tx, orgId, ref);
+    const target = transition(action, current.status);
+    if (target === "deleted") {
+      await tx.delete(campaigns).where(eq(campaigns.id, current.id));
+      return true;
+    }
+    await tx.update(campaigns).set(statusChange(target, current)).where(eq(campaigns.id, current.id));
+    if (target === "cancelled") await cancelWaitingCalls(tx, current.id);
+    return false;
+  });
+  return deleted ? null : findCampaign(db, orgId, ref);
+}
+
+function statusChange(target: CampaignRow["status"], current: CampaignRow): Partial<CampaignRow> {
+  const now = new Date();
+  switch (target) {
+    case "running":
+      return { status: target, startedAt: current.startedAt ?? now, pausedAt: null, updatedAt: now };
+    case "paused":
+      return { status: target, pausedAt: now, updatedAt: now };
+    case "cancelled":
+      return { status: target, completedAt: now, cancelReason: "stopped", updatedAt: now };
+    default:
+      return { status: target, updatedAt: now };
+  }
+}
+
+/** Calls not yet on the line are cancelled; calls in flight finish normally. */
+async function cancelWaitingCalls(tx: Transaction, campaignId: string): Promise<void> {
+  await tx
+    .update(calls)
+    .set({ status: "cancelled", nextAttemptAt: null, updatedAt: new Date() })
+    .where(and(eq(calls.campaignId, campaignId), inArray(calls.status, [...CANCELLABLE_STATUSES])));
+}
+
+async function lockCampaign(tx: Transaction, orgId: string, ref: CampaignRef): Promise<CampaignRow> {
+  if ("id" in ref && !isUuid(ref.id)) throw new NotFoundError(describeRef(ref));
+  const [row] = await tx
+    .select()
+    .from(campaigns)
+    .where(and(eq(campaigns.orgId, orgId), matchesRef(ref)))
+    .for("update");
+  if (!row) throw new NotFoundError(describeRef(ref));
+  return row;
+}
