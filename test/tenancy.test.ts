@@ -277,6 +277,32 @@ const importContacts = `mutation ($csv: String!) {
   }
 }`;
 
+const campaignMutation = (field: string, args = "$id: ID!", call = "id: $id") => `mutation (${args}) {
+  ${field}(${call}) { ${ERROR_FIELDS} }
+}`;
+
+async function aCampaign(): Promise<{ name: string; status: string; maxConcurrentCalls: number } | null> {
+  const response = await graphql<{ node: { name: string; status: string; maxConcurrentCalls: number } | null }>(
+    `query ($id: ID!) { node(id: $id) { ... on Campaign { name status maxConcurrentCalls } } }`,
+    { id: campaignId },
+    a.auth,
+  );
+  return response.body.data?.node ?? null;
+}
+
+/** A's campaign is still as inserted: pending, named and paced as before. */
+async function expectCampaignUntouched(): Promise<void> {
+  expect(await aCampaign()).toEqual({ name: "A campaign", status: "pending", maxConcurrentCalls: 5 });
+}
+
+/** A campaign lifecycle mutation by any attacker on A's campaign is NotFoundError and changes nothing. */
+function campaignActionCheck(field: string) {
+  return async () => {
+    await expectNotFoundForAttackers(campaignMutation(field), field, { id: campaignId });
+    await expectCampaignUntouched();
+  };
+}
+
 /** Each attacker's attempt on A's id must come back NotFoundError. */
 async function expectNotFoundForAttackers(
   mutation: string,
@@ -291,6 +317,44 @@ async function expectNotFoundForAttackers(
 }
 
 const mutationChecks: Record<string, () => Promise<void>> = {
+  createCampaign: async () => {
+    // Nobody else can put A's contacts or A's agent into a campaign.
+    const mutation = campaignMutation("createCampaign", "$input: CreateCampaignInput!", "input: $input");
+    for (const attacker of attackers) {
+      const withAContacts = resultOf(
+        await graphql(
+          mutation,
+          { input: { name: "steal", contactIds: [a.contact.id], scenario: "scenario_test_demo" } },
+          attacker.headers(),
+        ),
+        "createCampaign",
+      );
+      expect(withAContacts.__typename, attacker.name).toBe("RejectedInputError");
+      const withAAgent = resultOf(
+        await graphql(
+          mutation,
+          { input: { name: "steal", contactNumbers: [1], agentId: a.agent.id } },
+          attacker.headers(),
+        ),
+        "createCampaign",
+      );
+      expect(withAAgent.__typename, attacker.name).toBe("RejectedInputError");
+    }
+    expect(await listIds("campaigns", a.auth)).toEqual([campaignId]);
+  },
+  updateCampaign: async () => {
+    await expectNotFoundForAttackers(
+      campaignMutation("updateCampaign", "$id: ID!, $input: UpdateCampaignInput!", "id: $id, input: $input"),
+      "updateCampaign",
+      { id: campaignId, input: { name: "Hijacked", maxConcurrentCalls: 50 } },
+    );
+    await expectCampaignUntouched();
+  },
+  startCampaign: campaignActionCheck("startCampaign"),
+  pauseCampaign: campaignActionCheck("pauseCampaign"),
+  resumeCampaign: campaignActionCheck("resumeCampaign"),
+  stopCampaign: campaignActionCheck("stopCampaign"),
+  deleteCampaign: campaignActionCheck("deleteCampaign"),
   register: async () => {
     const newcomer = await registerUser("newcomer");
     const headers = bearer(newcomer.accessToken);

@@ -1,4 +1,4 @@
-import { amdResult, callResult, callStatus, sentiment } from "@switchboard/schema";
+import { amdResult, type CallResult, type CallStatus, callResult, callStatus, sentiment } from "@switchboard/schema";
 import { Contact } from "../contacts/contact.graphql.js";
 import { builder } from "../graphql/builder.js";
 import { db, orgOf } from "../graphql/context.js";
@@ -6,7 +6,7 @@ import { numberConnection } from "../graphql/pagination.js";
 import { type CallRow, callsByIds, listCalls } from "./service.js";
 
 export const CallStatusEnum = builder.enumType("CallStatus", { values: callStatus.enumValues });
-const CallResultEnum = builder.enumType("CallResult", { values: callResult.enumValues });
+export const CallResultEnum = builder.enumType("CallResult", { values: callResult.enumValues });
 const AmdResultEnum = builder.enumType("AmdResult", { values: amdResult.enumValues });
 const SentimentEnum = builder.enumType("Sentiment", { values: sentiment.enumValues });
 const DirectionEnum = builder.enumType("CallDirection", { values: ["outbound", "inbound"] as const });
@@ -44,8 +44,16 @@ export const Call = builder.loadableNode("Call", {
 });
 
 export const CallFilter = builder.inputType("CallFilter", {
-  fields: (t) => ({ status: t.field({ type: CallStatusEnum }) }),
+  fields: (t) => ({ status: t.field({ type: CallStatusEnum }), result: t.field({ type: CallResultEnum }) }),
 });
+
+/** The domain filter from the GraphQL one, dropping nulls. */
+export function callFilterFrom(filter: { status?: CallStatus | null; result?: CallResult | null } | null | undefined) {
+  return {
+    ...(filter?.status ? { status: filter.status } : {}),
+    ...(filter?.result ? { result: filter.result } : {}),
+  };
+}
 
 builder.queryFields((t) => ({
   calls: t.connection({
@@ -53,13 +61,6 @@ builder.queryFields((t) => ({
     authScopes: { scope: "calls:read" },
     args: { filter: t.arg({ type: CallFilter }) },
     resolve: (_root, args, context) =>
-      numberConnection(args, (page) =>
-        listCalls(
-          db(context),
-          orgOf(context),
-          { ...(args.filter?.status ? { status: args.filter.status } : {}) },
-          page,
-        ),
-      ),
+      numberConnection(args, (page) => listCalls(db(context), orgOf(context), callFilterFrom(args.filter), page)),
   }),
 }));

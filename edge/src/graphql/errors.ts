@@ -9,7 +9,7 @@ import {
 import { builder } from "./builder.js";
 
 /** Typed errors: expected failures appear in mutation result unions instead of `errors`. */
-const ErrorInterface = builder.interfaceRef<DomainError>("Error").implement({
+export const ErrorInterface = builder.interfaceRef<DomainError>("Error").implement({
   fields: (t) => ({
     message: t.exposeString("message"),
     code: t.exposeString("code"),
