@@ -4,7 +4,7 @@ import { z } from "zod";
 const mediaNodeEnvSchema = z.object({
   MEDIA_NODE_PORT: z.coerce.number().int().min(1).max(65_535).default(8790),
   /** Where the media node reports call events; the edge worker. */
-  EDGE_URL: z.url().default("http://127.0.0.1:8787"),
+  EDGE_URL: z.url().default("http://127.0.0.1:8000"),
 });
 
 export type MediaNodeEnv = z.infer<typeof mediaNodeEnvSchema>;

@@ -13,7 +13,8 @@ import { startWsBridge } from "./ws-bridge.js";
  */
 const env = process.env;
 const dataDir = join(repoRoot, ".data");
-const edgePort = Number(env.PORT ?? 8787);
+// 8000 is where every legacy API document points its examples (`http://localhost:8000`).
+const edgePort = Number(env.PORT ?? 8000);
 const mediaNodePort = Number(env.MEDIA_NODE_PORT ?? 8790);
 const apiPassword = env.API_PASSWORD ?? "mypassword";
 /** Signs the internal API between the media node and the edge; both get it from here. */
