@@ -6,6 +6,9 @@ import { startEdge } from "../../schema/src/local/stack.js";
 import { startWsBridge } from "../../schema/src/local/ws-bridge.js";
 import { freePort } from "./ports.js";
 
+/** The one cross-origin caller the test worker allows (API_CORS_ORIGINS). */
+export const TEST_CORS_ORIGIN = "https://dashboard.switchboard.test";
+
 /**
  * The bridge and the worker under wrangler dev on a free port, with throw-away wrangler state and a
  * random JWT secret. Each started part pushes its stop onto `stops`, so a failed start still cleans up.
@@ -33,6 +36,7 @@ export async function startThrowawayEdge(options: {
       API_PASSWORD: options.apiPassword,
       ENVIRONMENT: options.environment,
       DEFAULT_ORG_SLUG: "demo",
+      API_CORS_ORIGINS: TEST_CORS_ORIGIN,
       ...(options.internalApiSecret ? { INTERNAL_API_SECRET: options.internalApiSecret } : {}),
       ...(options.mediaNodeUrl ? { MEDIA_NODE_URL: options.mediaNodeUrl } : {}),
     },

@@ -28,6 +28,8 @@ export const yoga = createYoga<GraphQLContext>({
   graphqlEndpoint: "/graphql",
   landingPage: false,
   graphiql: { title: "Switchboard GraphQL" },
+  // CORS is the worker's one policy (API_CORS_ORIGINS, edge/src/http/cors.ts), not Yoga's allow-all default.
+  cors: false,
   // Never echo internal messages or stacks, whatever the environment.
   maskedErrors: { isDev: false },
   plugins: [
