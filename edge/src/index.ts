@@ -1,11 +1,16 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { RequestDatabase } from "./db/client.js";
+import { registerOpenApiDocument } from "./docs/openapi.js";
+import { registerDocPages } from "./docs/pages.js";
 import { readEnv } from "./env.js";
 import { yoga } from "./graphql/yoga.js";
 import type { AppBindings } from "./http/app-types.js";
-import { ApiError, renderDefaultError } from "./http/errors.js";
+import { corsFromEnv } from "./http/cors.js";
+import { ApiError, logUnexpected, renderDefaultError } from "./http/errors.js";
+import { requestLog } from "./http/request-log.js";
 import { authenticate, credentialsFrom } from "./identity/authenticate.js";
+import { createInternalApp, INTERNAL_API_PREFIX } from "./internal/routes.js";
 import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
 import { AuthenticationError } from "./shared/errors.js";
 
@@ -26,6 +31,10 @@ app.use(async (c, next) => {
   }
   c.header("x-request-id", requestId);
 });
+
+app.use(requestLog);
+// Before authentication: a CORS preflight carries no credentials.
+app.use(corsFromEnv);
 
 app.use(
   bodyLimit({
@@ -64,12 +73,15 @@ app.on(["GET", "POST", "OPTIONS"], "/graphql", (c) =>
   }),
 );
 
+app.route(INTERNAL_API_PREFIX, createInternalApp());
 app.route("/", createMiniBotPanelApp());
+registerDocPages(app);
+registerOpenApiDocument(app);
 
 app.notFound((c) => renderDefaultError(c, new ApiError("HTTP_404", 404, "Not Found")));
 app.onError((error, c) => {
   const apiError = ApiError.from(error);
-  if (apiError.status >= 500) console.error(JSON.stringify({ requestId: c.var.requestId, error: String(error) }));
+  if (apiError.status >= 500) logUnexpected(c.var.requestId, error);
   return renderDefaultError(c, apiError);
 });
 

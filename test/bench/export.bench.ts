@@ -1,0 +1,344 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { applyMigrations } from "../../schema/src/local/migrate.js";
+import { seedDemo } from "../../schema/src/local/seed.js";
+import { createScratchDatabase } from "../support/scratch-database.js";
+import { startThrowawayEdge } from "../support/throwaway-edge.js";
+
+/**
+ * `npm run bench:export`: the streamed campaign exports against a throw-away stack (embedded PGlite,
+ * or a scratch database on DATABASE_URL's server). Two campaigns, 1,000 and 100,000 calls, each call
+ * with its own contact, a recording on every other call and a four-turn transcript on every tenth.
+ * For each download: time, size, rows/s, and the worker's memory (the workerd processes wrangler
+ * spawned, read from /proc): peak RSS sampled during the download and VmHWM after it. V8 enlarges
+ * its heap during the first large export; if the export streams, VmHWM then stays put however many
+ * more rows go through (a buffered export would add its body size each time). Last, a client that
+ * hangs up after 1 MB: the worker's CPU time in the seconds after shows whether the pull loop stopped.
+ */
+const SMALL = 1_000;
+const LARGE = 100_000;
+const API_PASSWORD = "bench-password";
+const SAMPLE_EVERY_MS = 50;
+const AFTER_ABORT_MS = 3_000;
+
+type Memory = { rssKb: number; hwmKb: number };
+type Download = {
+  label: string;
+  rows: number;
+  bytes: number;
+  seconds: number;
+  firstByteMs: number;
+  peakRssKb: number;
+  hwmAfterKb: number;
+};
+
+class BenchFailure extends Error {}
+
+const stops: Array<() => Promise<void>> = [];
+
+async function main(): Promise<void> {
+  const { edgeUrl, databaseUrl, label } = await startStack();
+  const small = await insertCampaign(databaseUrl, SMALL);
+  const large = await insertCampaign(databaseUrl, LARGE);
+  const workers = workerdProcesses();
+  if (workers.length === 0) throw new BenchFailure("no workerd process found under this process");
+  const csv = (number: number) => `${edgeUrl}/api/exports/campaign/${number}/csv`;
+  const json = (number: number) => `${edgeUrl}/api/exports/campaign/${number}/json`;
+
+  // One throw-away download first, so the isolate, the bundle and the database connection path are warm.
+  await download("warm-up", csv(small), SMALL, workers);
+  const idle = memoryOf(workers);
+  // The large exports run more than once: V8 grows its heap on the first one, and a streamed export
+  // must then stay at that level however many rows go through.
+  const downloads = [
+    await download(`CSV ${SMALL.toLocaleString("en")} calls`, csv(small), SMALL, workers),
+    await download(`CSV ${LARGE.toLocaleString("en")} calls`, csv(large), LARGE, workers),
+    await download(`CSV ${LARGE.toLocaleString("en")} calls, again`, csv(large), LARGE, workers),
+    await download(`CSV ${LARGE.toLocaleString("en")} calls, 3rd`, csv(large), LARGE, workers),
+    await download(`JSON ${LARGE.toLocaleString("en")} calls`, json(large), LARGE, workers),
+    await download(`JSON ${LARGE.toLocaleString("en")} calls, again`, json(large), LARGE, workers),
+  ];
+  const abort = await abortMidway(csv(large), workers);
+  printReport(label, workers, idle, downloads, abort);
+}
+
+async function startStack(): Promise<{ edgeUrl: string; databaseUrl: string; label: string }> {
+  const database = await createScratchDatabase();
+  stops.push(database.stop);
+  await applyMigrations(database.url);
+  await seedDemo(database.url, { orgSlug: "demo", demoPassword: "bench-demo" });
+  const edgeUrl = await startThrowawayEdge({
+    databaseUrl: database.url,
+    apiPassword: API_PASSWORD,
+    environment: "development",
+    stops,
+  });
+  return { edgeUrl, databaseUrl: database.url, label: database.label };
+}
+
+/** A demo campaign with `count` calls, inserted with generate_series; returns its number. */
+async function insertCampaign(databaseUrl: string, count: number): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const started = performance.now();
+    const { rows } = await client.query<{ id: string; number: number; org_id: string }>(
+      `insert into campaigns (org_id, account_id, agent_id, name, status)
+       select o.id, a.id, g.id, $1, 'completed'
+       from organisations o
+       join accounts a on a.org_id = o.id and a.is_default
+       join agents g on g.org_id = o.id and g.slug = 'scenario_finance_crypto'
+       where o.slug = 'demo'
+       returning id, number::int as number, org_id`,
+      [`Bench ${count}`],
+    );
+    const campaign = rows[0];
+    if (!campaign) throw new BenchFailure("the demo organisation is missing its account or agent");
+    await client.query(
+      `with new_contacts as (
+         insert into contacts (org_id, phone, first_name, last_name, email, company)
+         select $1, '+33' || lpad((600000000 + n)::text, 9, '0'), 'Prénom ' || n, 'Nom, ' || n,
+                'contact' || n || '@example.com', 'Société "' || (n % 97) || '"'
+         from generate_series(1, $3::int) n
+         returning id, phone)
+       insert into calls (org_id, campaign_id, contact_id, to_number, status, result, duration_ms, sentiment,
+                          confidence, amd_result, metadata, recording_key, created_at, answered_at, ended_at)
+       select $1, $2, c.id, c.phone, 'completed',
+              (array['lead','not_interested','callback','no_answer']::call_result[])[1 + (row_number() over () % 4)],
+              60000 + (row_number() over () % 120) * 1000, 'positive', 0.9, 'human',
+              jsonb_build_object('freestyle_turns', row_number() over () % 3),
+              case when row_number() over () % 2 = 0 then 'recordings/bench/' || c.id || '.wav' end,
+              now() - interval '1 hour', now() - interval '59 minutes', now() - interval '57 minutes'
+       from new_contacts c`,
+      [campaign.org_id, campaign.id, count],
+    );
+    await client.query(
+      `insert into call_turns (org_id, call_id, sequence, speaker, text)
+       select calls.org_id, calls.id, s, (array['agent','contact']::turn_speaker[])[1 + s % 2], 'Bonjour, tour ' || s
+       from (select id, org_id, row_number() over (order by number) as n from calls where campaign_id = $1) calls,
+            generate_series(1, 4) s
+       where calls.n % 10 = 0`,
+      [campaign.id],
+    );
+    await client.query("analyze calls; analyze contacts; analyze call_turns");
+    console.log(`inserted ${count} calls in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return campaign.number;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Reads the whole body, counting bytes and lines, while sampling the worker's RSS. */
+async function download(label: string, url: string, expectedRows: number, workers: number[]): Promise<Download> {
+  let peakRssKb = memoryOf(workers).rssKb;
+  const sampler = setInterval(() => {
+    peakRssKb = Math.max(peakRssKb, memoryOf(workers).rssKb);
+  }, SAMPLE_EVERY_MS);
+  try {
+    const started = performance.now();
+    const response = await fetch(url, { headers: { "x-api-key": API_PASSWORD } });
+    if (!response.ok || !response.body) {
+      throw new BenchFailure(`${label}: HTTP ${response.status} ${await response.text()}`);
+    }
+    // CSV: one line per row after the header (the bench data has no line breaks inside fields).
+    // JSON: one `"uuid":` per call.
+    const counter = url.endsWith("/csv") ? new Occurrences("\n") : new Occurrences('"uuid":');
+    let firstByteMs = 0;
+    let bytes = 0;
+    for await (const chunk of response.body) {
+      if (bytes === 0) firstByteMs = performance.now() - started;
+      bytes += chunk.byteLength;
+      counter.feed(chunk);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const rows = url.endsWith("/csv") ? counter.count - 1 : counter.count;
+    if (rows !== expectedRows) throw new BenchFailure(`${label}: expected ${expectedRows} rows, got ${rows}`);
+    if (!url.endsWith("/csv") && !counter.ending.endsWith("]}")) throw new BenchFailure(`${label}: truncated JSON`);
+    peakRssKb = Math.max(peakRssKb, memoryOf(workers).rssKb);
+    return { label, rows, bytes, seconds, firstByteMs, peakRssKb, hwmAfterKb: memoryOf(workers).hwmKb };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** Counts a needle across chunk boundaries without keeping the text. */
+class Occurrences {
+  count = 0;
+  /** The last characters seen, to check how the body ends. */
+  ending = "";
+  #tail = "";
+  readonly #decoder = new TextDecoder();
+
+  constructor(private readonly needle: string) {}
+
+  feed(chunk: Uint8Array): void {
+    const decoded = this.#decoder.decode(chunk, { stream: true });
+    const text = this.#tail + decoded;
+    for (let at = text.indexOf(this.needle); at !== -1; at = text.indexOf(this.needle, at + this.needle.length)) {
+      this.count++;
+    }
+    // Keeps just enough to find a needle split over two chunks; a whole needle never fits in it.
+    const keep = this.needle.length - 1;
+    this.#tail = keep > 0 ? text.slice(-keep) : "";
+    this.ending = (this.ending + decoded).slice(-16);
+  }
+}
+
+type AbortResult = { bytesRead: number; cpuMsAfter: number; cpuMsFullDownload: number; stillServing: boolean };
+
+/** Hangs up after 1 MB, then measures how much CPU the worker burns while nobody is listening. */
+async function abortMidway(url: string, workers: number[]): Promise<AbortResult> {
+  const cpuBeforeFull = cpuMsOf(workers);
+  await download("full, for CPU", url, LARGE, workers);
+  const cpuMsFullDownload = cpuMsOf(workers) - cpuBeforeFull;
+
+  const controller = new AbortController();
+  const response = await fetch(url, { headers: { "x-api-key": API_PASSWORD }, signal: controller.signal });
+  let bytesRead = 0;
+  try {
+    for await (const chunk of response.body ?? []) {
+      bytesRead += chunk.byteLength;
+      if (bytesRead >= 1_000_000) break;
+    }
+  } finally {
+    controller.abort();
+  }
+  const cpuAtAbort = cpuMsOf(workers);
+  await new Promise((resolve) => setTimeout(resolve, AFTER_ABORT_MS));
+  const cpuMsAfter = cpuMsOf(workers) - cpuAtAbort;
+  const check = await fetch(url.replace(/\/csv$/, "/json"), { headers: { "x-api-key": API_PASSWORD } });
+  await check.body?.cancel();
+  return { bytesRead, cpuMsAfter, cpuMsFullDownload, stillServing: check.ok };
+}
+
+/** Every workerd process descending from this one (wrangler → workerd), found through /proc. */
+function workerdProcesses(): number[] {
+  const parentOf = new Map<number, number>();
+  const nameOf = new Map<number, string>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProc(`/proc/${entry}/stat`);
+    if (!stat) continue;
+    // `pid (comm) state ppid …`; comm may contain spaces or parentheses, so split at the last ')'.
+    const close = stat.lastIndexOf(")");
+    nameOf.set(Number(entry), stat.slice(stat.indexOf("(") + 1, close));
+    parentOf.set(Number(entry), Number(stat.slice(close + 2).split(" ")[1]));
+  }
+  const descendsFromUs = (pid: number): boolean => {
+    for (let current = parentOf.get(pid); current !== undefined && current > 1; current = parentOf.get(current)) {
+      if (current === process.pid) return true;
+    }
+    return false;
+  };
+  return [...nameOf.entries()]
+    .filter(([pid, name]) => name.startsWith("workerd") && descendsFromUs(pid))
+    .map(([pid]) => pid);
+}
+
+/** Summed over the worker processes: VmRSS now and VmHWM (peak RSS over the process's life). */
+function memoryOf(pids: number[]): Memory {
+  let rssKb = 0;
+  let hwmKb = 0;
+  for (const pid of pids) {
+    const status = readProc(`/proc/${pid}/status`) ?? "";
+    rssKb += Number(status.match(/^VmRSS:\s+(\d+)/m)?.[1] ?? 0);
+    hwmKb += Number(status.match(/^VmHWM:\s+(\d+)/m)?.[1] ?? 0);
+  }
+  return { rssKb, hwmKb };
+}
+
+/** User + system CPU time of the worker processes, in ms (clock ticks are 10 ms on Linux). */
+function cpuMsOf(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = readProc(`/proc/${pid}/stat`) ?? "";
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks * 10;
+}
+
+function readProc(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null; // the process exited between listing and reading
+  }
+}
+
+function printReport(label: string, workers: number[], idle: Memory, downloads: Download[], abort: AbortResult): void {
+  const mb = (kb: number) => (kb / 1024).toFixed(1);
+  const header = [
+    "download",
+    "rows",
+    "MB",
+    "seconds",
+    "rows/s",
+    "MB/s",
+    "first byte ms",
+    "peak RSS MB",
+    "VmHWM after MB",
+  ];
+  const rows = [
+    ["worker idle (after warm-up)", "-", "-", "-", "-", "-", "-", mb(idle.rssKb), mb(idle.hwmKb)],
+    ...downloads.map((d) => [
+      d.label,
+      d.rows.toLocaleString("en"),
+      (d.bytes / 1e6).toFixed(1),
+      d.seconds.toFixed(2),
+      Math.round(d.rows / d.seconds).toLocaleString("en"),
+      (d.bytes / 1e6 / d.seconds).toFixed(1),
+      d.firstByteMs.toFixed(0),
+      mb(d.peakRssKb),
+      mb(d.hwmAfterKb),
+    ]),
+  ];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
+  const format = (cells: string[]) =>
+    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
+  console.log(`\ndatabase: ${label}; worker processes (workerd): ${workers.join(", ")}\n`);
+  console.log(format(header));
+  console.log(
+    `|${widths.map((width, column) => (column === 0 ? "-".repeat(width + 2) : `${"-".repeat(width + 1)}:`)).join("|")}|`,
+  );
+  for (const row of rows) console.log(format(row));
+  const [small, firstLarge, secondLarge] = downloads;
+  const last = downloads.at(-1);
+  if (small && firstLarge && secondLarge && last) {
+    const streamedAfter = downloads.slice(2).reduce((total, d) => total + d.bytes, 0);
+    console.log(
+      `\nFirst ${LARGE.toLocaleString("en")}-call CSV: VmHWM ${mb(small.hwmAfterKb)} → ${mb(firstLarge.hwmAfterKb)} MB ` +
+        `(V8 sizing its heap). After the second: ${mb(secondLarge.hwmAfterKb)} MB; after ` +
+        `${(streamedAfter / 1e6).toFixed(0)} MB more exported: ${mb(last.hwmAfterKb)} MB.`,
+    );
+  }
+  console.log(
+    `Client hung up after ${(abort.bytesRead / 1e6).toFixed(1)} MB: worker CPU in the next ${AFTER_ABORT_MS / 1000} s ` +
+      `${abort.cpuMsAfter} ms (a full ${LARGE.toLocaleString("en")}-call CSV costs ${abort.cpuMsFullDownload} ms); ` +
+      `the edge ${abort.stillServing ? "still serves" : "NO LONGER serves"} exports afterwards.`,
+  );
+}
+
+async function stopAll(): Promise<void> {
+  // splice: each step runs once even when a signal and the normal exit race.
+  for (const stop of stops.splice(0).reverse()) {
+    await stop().catch((error) => console.error("while stopping:", error));
+  }
+}
+
+// The edge runs in its own process group, so Ctrl-C must stop it explicitly.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => void stopAll().then(() => process.exit(130)));
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  console.error(error instanceof BenchFailure ? `\nbenchmark aborted: ${error.message}` : error);
+  exitCode = 1;
+} finally {
+  await stopAll();
+}
+process.exit(exitCode);
