@@ -244,6 +244,23 @@ const queryChecks: Record<string, () => Promise<void>> = {
     const asB = await graphql<{ organization: { id: string; name: string } }>(query, undefined, b.auth);
     expect(asB.body.data?.organization).toEqual({ id: b.orgId, name: b.user.organizationName });
   },
+  systemStats: async () => {
+    const totals = async (headers: Record<string, string>) => {
+      const response = await graphql<{ systemStats: { campaigns: { total: number }; calls: { total: number } } }>(
+        `{ systemStats { campaigns { total } calls { total } } }`,
+        undefined,
+        headers,
+      );
+      expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+      const stats = response.body.data?.systemStats;
+      return { campaigns: stats?.campaigns.total, calls: stats?.calls.total };
+    };
+    expect(await totals(a.auth)).toEqual({ campaigns: 1, calls: 1 });
+    // B has neither campaigns nor calls: A's are not counted for it. (The demo organisation's totals move
+    // with the suites running beside this one, so only B's are exact.)
+    expect(await totals(b.auth)).toEqual({ campaigns: 0, calls: 0 });
+    expect(await totals({ "x-api-key": b.key.secret })).toEqual({ campaigns: 0, calls: 0 });
+  },
   viewer: async () => {
     expect(await apiKeyIds(a.auth)).toContain(a.key.id);
     for (const attacker of attackers) {

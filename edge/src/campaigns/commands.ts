@@ -1,6 +1,6 @@
 import { accounts, agents, calls, campaigns, contacts } from "@switchboard/schema";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
-import { CANCELLABLE_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
+import { WAITING_STATUSES } from "../calls/status-groups.js";
 import type { Database } from "../db/client.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
@@ -228,7 +228,7 @@ async function cancelWaitingCalls(tx: Transaction, campaignId: string): Promise<
   await tx
     .update(calls)
     .set({ status: "cancelled", nextAttemptAt: null, updatedAt: new Date() })
-    .where(and(eq(calls.campaignId, campaignId), inArray(calls.status, [...CANCELLABLE_STATUSES])));
+    .where(and(eq(calls.campaignId, campaignId), inArray(calls.status, [...WAITING_STATUSES])));
 }
 
 async function lockCampaign(tx: Transaction, orgId: string, ref: CampaignRef): Promise<CampaignRow> {

@@ -60,7 +60,16 @@ export const calls = pgTable(
     endedAt: at("ended_at"),
   },
   (t) => [
-    index("calls_org_campaign_status_idx").on(t.orgId, t.campaignId, t.status),
+    // Leading columns serve a campaign's calls by status; the rest let campaign statistics read the index alone.
+    index("calls_org_campaign_stats_idx").on(
+      t.orgId,
+      t.campaignId,
+      t.status,
+      t.result,
+      t.sentiment,
+      t.amdResult,
+      t.durationMs,
+    ),
     index("calls_org_created_idx").on(t.orgId, t.createdAt, t.id),
     index("calls_org_contact_idx").on(t.orgId, t.contactId),
     index("calls_org_due_idx")

@@ -1,0 +1,2 @@
+DROP INDEX "calls_org_campaign_status_idx";--> statement-breakpoint
+CREATE INDEX "calls_org_campaign_stats_idx" ON "calls" USING btree ("org_id","campaign_id","status","result","sentiment","amd_result","duration_ms");

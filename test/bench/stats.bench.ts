@@ -1,0 +1,284 @@
+import { performance } from "node:perf_hooks";
+import { drizzle } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import type { Database } from "../../edge/src/db/client.js";
+import { loadCampaignFacts } from "../../edge/src/stats/facts.js";
+import { applyMigrations } from "../../schema/src/local/migrate.js";
+import { seedDemo } from "../../schema/src/local/seed.js";
+import { createScratchDatabase } from "../support/scratch-database.js";
+import { startThrowawayEdge } from "../support/throwaway-edge.js";
+
+/**
+ * `npm run bench:stats`: MiniBotPanel statistics on a campaign of 100,000 calls, through wrangler dev, against
+ * the embedded database (or a throw-away database on DATABASE_URL's server). The calls table also holds
+ * 200,000 calls of 20 other campaigns, so the planner faces a shared table, not one campaign. Figures:
+ * - full stats: sequential requests, p50/p99, beside GET / and the same endpoint on a campaign without calls
+ *   (what a request costs before any counting: connection, authentication, lookup);
+ * - /live: requests per second at concurrency 8 for 10 s (served from the 5 s cache most of the time);
+ * - the aggregate statement alone, over one open connection, and its EXPLAIN ANALYZE.
+ */
+const CALLS = 100_000;
+/** Calls of other campaigns sharing the table, as in any real deployment. */
+const OTHER_CAMPAIGNS = 20;
+const OTHER_CALLS_EACH = 10_000;
+const WARM_UP = 20;
+const SEQUENTIAL_REQUESTS = 200;
+const CONCURRENCY = 8;
+const THROUGHPUT_SECONDS = 10;
+const DIRECT_QUERIES = 50;
+const API_PASSWORD = "bench-password";
+
+type Row = { label: string; mode: string; requests: number; requestsPerSecond: number; p50: number; p99: number };
+
+class BenchFailure extends Error {}
+
+const stops: Array<() => Promise<void>> = [];
+
+async function main(): Promise<void> {
+  const database = await createScratchDatabase();
+  stops.push(database.stop);
+  console.log(`database: ${database.label}`);
+  await applyMigrations(database.url);
+  const seed = await seedDemo(database.url, { orgSlug: "demo", demoPassword: "bench-demo" });
+  const campaigns = await insertCampaigns(database.url, seed.orgId);
+  const edgeUrl = await startThrowawayEdge({
+    databaseUrl: database.url,
+    apiPassword: API_PASSWORD,
+    environment: "development",
+    stops,
+  });
+
+  const get = (path: string) => () => fetch(`${edgeUrl}${path}`, { headers: { "x-api-key": API_PASSWORD } });
+  const full = `/api/stats/campaign/${campaigns.big.number}`;
+  const rows: Row[] = [
+    await sequential("GET / (baseline)", get("/")),
+    await sequential("GET stats, campaign without calls", get(`/api/stats/campaign/${campaigns.empty.number}`)),
+    await sequential(`GET stats, ${CALLS.toLocaleString("en")} calls`, get(full)),
+    await sequential(`GET /live, ${CALLS.toLocaleString("en")} calls`, get(`${full}/live`)),
+    await concurrent("GET / (baseline)", get("/")),
+    await concurrent(`GET /live, ${CALLS.toLocaleString("en")} calls`, get(`${full}/live`)),
+  ];
+  const direct = await directQuery(database.url, seed.orgId, campaigns.big.number);
+  rows.push(direct.row);
+  printTable(rows);
+  console.log(`\nEXPLAIN ANALYZE of the full-stats statement (${CALLS.toLocaleString("en")} calls):\n`);
+  console.log(direct.plan);
+}
+
+type Inserted = { id: string; number: number };
+
+/** In the demo organisation: a running campaign of CALLS calls, one without calls, and the other campaigns. */
+async function insertCampaigns(databaseUrl: string, orgId: string): Promise<{ big: Inserted; empty: Inserted }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const refs = await client.query<{ account_id: string; agent_id: string }>(
+      `select (select id from accounts where org_id = $1 and is_default) as account_id,
+              (select id from agents where org_id = $1 and slug = 'scenario_finance_crypto') as agent_id`,
+      [orgId],
+    );
+    const { account_id: accountId, agent_id: agentId } = refs.rows[0] ?? {};
+    const insertCampaign = async (name: string, status: string) => {
+      const { rows } = await client.query<{ id: string; number: string }>(
+        `insert into campaigns (org_id, account_id, agent_id, source, name, status, created_at, started_at)
+         values ($1, $2, $3, 'minibotpanel', $4, $5, now() - interval '7 hours', now() - interval '6 hours')
+         returning id, number`,
+        [orgId, accountId, agentId, name, status],
+      );
+      const row = rows[0];
+      if (!row) throw new Error("campaign not inserted");
+      return { id: row.id, number: Number(row.number) };
+    };
+    const big = await insertCampaign("Bench 100k", "running");
+    const empty = await insertCampaign("Bench empty", "running");
+    const started = performance.now();
+    await client.query("select setseed(0.42)");
+    await insertCalls(client, { orgId, campaignId: big.id, agentId, accountId }, CALLS);
+    for (let index = 0; index < OTHER_CAMPAIGNS; index++) {
+      const campaign = await insertCampaign(`Bench other ${index}`, index % 2 ? "completed" : "running");
+      await insertCalls(client, { orgId, campaignId: campaign.id, agentId, accountId }, OTHER_CALLS_EACH);
+    }
+    await client.query("vacuum analyze calls");
+    const inserted = CALLS + OTHER_CAMPAIGNS * OTHER_CALLS_EACH;
+    console.log(`inserted ${inserted} calls in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return { big, empty };
+  } finally {
+    await client.end();
+  }
+}
+
+type CampaignRefs = { orgId: string; campaignId: string; agentId: string | undefined; accountId: string | undefined };
+
+/** `count` calls with a realistic mix: 65 % completed (a quarter of them leads), the rest failed, waiting or live. */
+async function insertCalls(client: pg.Client, refs: CampaignRefs, count: number): Promise<void> {
+  await client.query(
+    `insert into calls (org_id, campaign_id, agent_id, account_id, to_number, status, result, sentiment, amd_result,
+                        duration_ms, started_at, created_at)
+     select $1, $2, $3, $4, '+336' || lpad(n::text, 8, '0'), mix.status::call_status, mix.result::call_result,
+            mix.sentiment::sentiment, mix.amd::amd_result, mix.duration_ms,
+            case when mix.status in ('pending', 'scheduled', 'cancelled') then null
+                 else now() - interval '6 hours' + (n * interval '200 milliseconds') end,
+            now() - interval '7 hours'
+     from generate_series(1, $5::int) n
+     cross join lateral (select random() as r, random() as s, n as k) draw
+     cross join lateral (
+       select status, result,
+              case when status = 'completed' and result <> 'answering_machine' then
+                case when draw.s < 0.4 then 'positive' when draw.s < 0.75 then 'neutral' else 'negative' end end as sentiment,
+              case when status = 'completed' then case when result = 'answering_machine' then 'machine' else 'human' end end as amd,
+              case when status = 'completed' then 15000 + (draw.s * 240000)::int
+                   when status in ('no_answer', 'failed', 'busy') then 0 end as duration_ms
+       from (select
+         case when draw.r < 0.65 then 'completed' when draw.r < 0.73 then 'no_answer' when draw.r < 0.80 then 'failed'
+              when draw.r < 0.83 then 'busy' when draw.r < 0.85 then 'cancelled' when draw.r < 0.855 then 'calling'
+              when draw.r < 0.86 then 'ringing' when draw.r < 0.87 then 'in_progress' when draw.r < 0.96 then 'pending'
+              else 'scheduled' end as status) s
+       cross join lateral (select
+         case s.status
+           when 'completed' then case when draw.s < 0.25 then 'lead' when draw.s < 0.70 then 'not_interested'
+                                      when draw.s < 0.82 then 'callback' when draw.s < 0.92 then 'answering_machine'
+                                      else 'wrong_number' end
+           when 'no_answer' then 'no_answer' when 'failed' then 'failed' end as result) res
+     ) mix`,
+    [refs.orgId, refs.campaignId, refs.agentId, refs.accountId, count],
+  );
+}
+
+/** Checks one response, warms up, then `SEQUENTIAL_REQUESTS` one after another. */
+async function sequential(label: string, request: () => Promise<Response>): Promise<Row> {
+  for (let index = 0; index < WARM_UP; index++) await timed(label, request);
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (let index = 0; index < SEQUENTIAL_REQUESTS; index++) latencies.push(await timed(label, request));
+  return summarise(label, "sequential", latencies, (performance.now() - started) / 1000);
+}
+
+/** `CONCURRENCY` loops for `THROUGHPUT_SECONDS`. */
+async function concurrent(label: string, request: () => Promise<Response>): Promise<Row> {
+  for (let index = 0; index < WARM_UP; index++) await timed(label, request);
+  const latencies: number[] = [];
+  const started = performance.now();
+  const deadline = started + THROUGHPUT_SECONDS * 1000;
+  const loop = async () => {
+    while (performance.now() < deadline) latencies.push(await timed(label, request));
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+  return summarise(label, `concurrency ${CONCURRENCY}`, latencies, (performance.now() - started) / 1000);
+}
+
+/** One request, its whole body read; a failing response aborts the run so no figure comes from errors. */
+async function timed(label: string, request: () => Promise<Response>): Promise<number> {
+  const started = performance.now();
+  const response = await request();
+  const body = await response.text();
+  const elapsed = performance.now() - started;
+  if (!response.ok) throw new BenchFailure(`${label}: HTTP ${response.status}: ${body.slice(0, 500)}`);
+  return elapsed;
+}
+
+/** The statement behind full stats, over one already-open connection: the database's share of a request. */
+async function directQuery(
+  databaseUrl: string,
+  orgId: string,
+  campaignNumber: number,
+): Promise<{ row: Row; plan: string }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    let captured: { query: string; params: unknown[] } | undefined;
+    const logger = { logQuery: (query: string, params: unknown[]) => (captured = { query, params }) };
+    // The query builder is the same over node-postgres; only the driver differs from the Worker's.
+    const db = drizzle(client, { logger }) as unknown as Database;
+    const run = () => loadCampaignFacts(db, orgId, { number: campaignNumber });
+    const facts = await run();
+    if (facts.total !== CALLS) throw new BenchFailure(`expected ${CALLS} calls, counted ${facts.total}`);
+    for (let index = 0; index < 5; index++) await run();
+    const latencies: number[] = [];
+    const started = performance.now();
+    for (let index = 0; index < DIRECT_QUERIES; index++) {
+      const before = performance.now();
+      await run();
+      latencies.push(performance.now() - before);
+    }
+    const row = summarise(
+      "full-stats SQL, open connection",
+      "sequential",
+      latencies,
+      (performance.now() - started) / 1000,
+    );
+    if (!captured) throw new Error("no statement captured");
+    const { rows } = await client.query<{ "QUERY PLAN": string }>(
+      `explain (analyze, buffers, costs off) ${captured.query}`,
+      captured.params,
+    );
+    return { row, plan: rows.map((line) => line["QUERY PLAN"]).join("\n") };
+  } finally {
+    await client.end();
+  }
+}
+
+function summarise(label: string, mode: string, latencies: number[], seconds: number): Row {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    label,
+    mode,
+    requests: sorted.length,
+    requestsPerSecond: sorted.length / seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+function printTable(rows: Row[]): void {
+  const header = ["scenario", "mode", "requests", "req/s", "p50 ms", "p99 ms"];
+  const cells = rows.map((row) => [
+    row.label,
+    row.mode,
+    String(row.requests),
+    row.requestsPerSecond.toFixed(0),
+    row.p50.toFixed(2),
+    row.p99.toFixed(2),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column]?.length ?? 0)));
+  const textColumns = 2;
+  const format = (line: string[]) =>
+    `| ${line.map((cell, column) => (column < textColumns ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
+  console.log(
+    `\n${WARM_UP} warm-up requests each; sequential = ${SEQUENTIAL_REQUESTS} requests one at a time; ` +
+      `concurrency ${CONCURRENCY} for ${THROUGHPUT_SECONDS} s\n`,
+  );
+  console.log(format(header));
+  console.log(
+    `|${widths.map((width, column) => (column < textColumns ? "-".repeat(width + 2) : `${"-".repeat(width + 1)}:`)).join("|")}|`,
+  );
+  for (const line of cells) console.log(format(line));
+}
+
+async function stopAll(): Promise<void> {
+  // splice: each step runs once even when a signal and the normal exit race.
+  for (const stop of stops.splice(0).reverse()) {
+    await stop().catch((error) => console.error("while stopping:", error));
+  }
+}
+
+// The edge runs in its own process group, so Ctrl-C must stop it explicitly.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => void stopAll().then(() => process.exit(130)));
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  console.error(error instanceof BenchFailure ? `\nbenchmark aborted: ${error.message}` : error);
+  exitCode = 1;
+} finally {
+  await stopAll();
+}
+process.exit(exitCode);
