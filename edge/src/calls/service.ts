@@ -1,5 +1,6 @@
 import { type CallResult, type CallStatus, calls, contacts } from "@switchboard/schema";
 import { and, asc, count, eq, getTableColumns, inArray } from "drizzle-orm";
+import type { ContactCard } from "../contacts/service.js";
 import type { Database } from "../db/client.js";
 import { isUuid } from "../shared/ids.js";
 import { type KeysetPage, keyset } from "../shared/keyset.js";
@@ -7,15 +8,7 @@ import { type KeysetPage, keyset } from "../shared/keyset.js";
 export type CallRow = typeof calls.$inferSelect;
 export type CallFilter = { campaignId?: string; status?: CallStatus; result?: CallResult };
 /** A call with the contact fields every listing and export shows. */
-export type CallWithContact = CallRow & {
-  contact: {
-    phone: string;
-    firstName: string | null;
-    lastName: string | null;
-    email: string | null;
-    company: string | null;
-  } | null;
-};
+export type CallWithContact = CallRow & { contact: ContactCard | null };
 
 /** Newest first. */
 export function listCalls(

@@ -87,16 +87,9 @@ export type CallSummary = {
   callbacks: number;
 };
 
-const EMPTY_SUMMARY: CallSummary = {
-  total: 0,
-  pending: 0,
-  inProgress: 0,
-  completed: 0,
-  cancelled: 0,
-  leads: 0,
-  notInterested: 0,
-  callbacks: 0,
-};
+export function emptySummary(): CallSummary {
+  return { total: 0, pending: 0, inProgress: 0, completed: 0, cancelled: 0, leads: 0, notInterested: 0, callbacks: 0 };
+}
 
 const countWhere = (condition: SQL) => sql<number>`(count(*) filter (where ${condition}))::int`;
 
@@ -106,7 +99,7 @@ export async function campaignCallSummaries(
   orgId: string,
   campaignIds: readonly string[],
 ): Promise<Map<string, CallSummary>> {
-  const summaries = new Map(campaignIds.map((id) => [id, { ...EMPTY_SUMMARY }]));
+  const summaries = new Map(campaignIds.map((id) => [id, emptySummary()]));
   if (campaignIds.length === 0) return summaries;
   const rows = await db
     .select({
@@ -128,5 +121,5 @@ export async function campaignCallSummaries(
 }
 
 export async function campaignCallSummary(db: Database, orgId: string, campaignId: string): Promise<CallSummary> {
-  return (await campaignCallSummaries(db, orgId, [campaignId])).get(campaignId) ?? { ...EMPTY_SUMMARY };
+  return (await campaignCallSummaries(db, orgId, [campaignId])).get(campaignId) ?? emptySummary();
 }

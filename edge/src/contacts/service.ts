@@ -9,6 +9,8 @@ import { parseInput } from "../shared/validate.js";
 import { countryCode, toE164 } from "./phone.js";
 
 export type ContactRow = typeof contacts.$inferSelect;
+/** The contact fields shown beside a call in listings and exports. */
+export type ContactCard = Pick<ContactRow, "phone" | "firstName" | "lastName" | "email" | "company">;
 
 export const DEFAULT_COUNTRY = "FR";
 

@@ -1,5 +1,6 @@
 import { type CallResult, type CallStatus, calls, callTurns, contacts } from "@switchboard/schema";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
+import type { ContactCard } from "../contacts/service.js";
 import type { Database } from "../db/client.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
@@ -23,13 +24,7 @@ export type ExportedCall = {
   endedAt: Date | null;
   hasRecording: boolean;
   hasTranscript: boolean;
-  contact: {
-    phone: string;
-    firstName: string | null;
-    lastName: string | null;
-    email: string | null;
-    company: string | null;
-  };
+  contact: ContactCard;
 };
 
 /**

@@ -9,11 +9,13 @@ import {
   type CampaignView,
   campaignCallSummaries,
   campaignCallSummary,
+  emptySummary,
   findCampaign,
   listCampaignPage,
 } from "../../campaigns/service.js";
 import type { AppBindings } from "../../http/app-types.js";
 import { callerWith } from "./auth.js";
+import { campaignDetail, countsOf, detailCounts, durationSeconds } from "./campaign-views.js";
 import {
   ActionResult,
   CallList,
@@ -151,7 +153,7 @@ export function registerCampaignRoutes(app: MiniBotPanelApp): void {
       const db = c.var.database.db;
       const campaign = await createCampaign(db, principal.orgId, toCreateInput(body), "minibotpanel");
       const stats = await campaignCallSummary(db, principal.orgId, campaign.id);
-      return c.json(campaignDetail(campaign, pick(stats, ["total", "completed", "pending"])), 201);
+      return c.json(campaignDetail(campaign, countsOf(stats, ["total", "completed", "pending"])), 201);
     });
   }
 
@@ -166,7 +168,7 @@ export function registerCampaignRoutes(app: MiniBotPanelApp): void {
         principal.orgId,
         page.rows.map((row) => row.id),
       );
-      const campaigns = page.rows.map((row) => campaignListItem(row, summaries.get(row.id)));
+      const campaigns = page.rows.map((row) => campaignListItem(row, summaries.get(row.id) ?? emptySummary()));
       return c.json({ total: page.total, limit, offset, campaigns }, 200);
     });
   }
@@ -229,7 +231,7 @@ async function runAction(c: Context<AppBindings>, number: number, action: keyof 
   if (action !== "stop" || !campaign) return c.json(result, 200);
   const stats = await campaignCallSummary(db, principal.orgId, campaign.id);
   return c.json(
-    { ...result, final_stats: pick(stats, ["total", "completed", "pending", "leads", "notInterested"]) },
+    { ...result, final_stats: countsOf(stats, ["total", "completed", "pending", "leads", "notInterested"]) },
     200,
   );
 }
@@ -266,52 +268,8 @@ function withoutUndefined<T extends Record<string, unknown>>(value: T): Partial<
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }
 
-const WIRE_NAMES: Record<keyof CallSummary, string> = {
-  total: "total",
-  pending: "pending",
-  inProgress: "in_progress",
-  completed: "completed",
-  cancelled: "cancelled",
-  leads: "leads",
-  notInterested: "not_interested",
-  callbacks: "callbacks",
-};
-
-/** The documented subset of counts, in MiniBotPanel's names. */
-function pick<K extends keyof CallSummary>(summary: CallSummary, keys: K[]) {
-  return Object.fromEntries(keys.map((key) => [WIRE_NAMES[key], summary[key]])) as {
-    total: number;
-    completed: number;
-    pending: number;
-  };
-}
-
-function detailCounts(summary: CallSummary) {
-  return pick(summary, ["total", "completed", "inProgress", "pending", "leads", "notInterested", "callbacks"]);
-}
-
-function campaignDetail(campaign: CampaignView, stats: ReturnType<typeof pick>) {
-  return {
-    id: campaign.number,
-    name: campaign.name,
-    description: campaign.description,
-    scenario: campaign.scenario,
-    status: campaign.status,
-    max_concurrent_calls: campaign.maxConcurrentCalls,
-    batch_size: campaign.batchSize,
-    retry_enabled: campaign.retryEnabled,
-    max_retries: campaign.maxRetries,
-    stats,
-    created_at: legacyTimestamp(campaign.createdAt),
-    started_at: legacyTimestamp(campaign.startedAt),
-    completed_at: legacyTimestamp(campaign.completedAt),
-  };
-}
-
-function campaignListItem(campaign: CampaignView, summary: CallSummary | undefined) {
-  const counts = summary
-    ? pick(summary, ["total", "completed", "inProgress", "pending"])
-    : { total: 0, completed: 0, pending: 0 };
+function campaignListItem(campaign: CampaignView, summary: CallSummary) {
+  const counts = countsOf(summary, ["total", "completed", "inProgress", "pending"]);
   return {
     id: campaign.number,
     name: campaign.name,
@@ -334,7 +292,7 @@ function callListItem(call: CallWithContact) {
     },
     status: call.status,
     result: call.result,
-    duration: call.durationMs === null ? null : Math.round(call.durationMs / 1000),
+    duration: durationSeconds(call.durationMs),
     sentiment: call.sentiment,
     created_at: legacyTimestamp(call.createdAt),
   };

@@ -10,6 +10,7 @@ import type { AppBindings } from "../../http/app-types.js";
 import { logUnexpected } from "../../http/errors.js";
 import { openRecording, RECORDING_CONTENT_TYPE } from "../../recordings/service.js";
 import { callerWith } from "./auth.js";
+import { durationSeconds } from "./campaign-views.js";
 import {
   attachment,
   CampaignExportJson,
@@ -18,7 +19,6 @@ import {
   campaignJson,
   csvColumns,
   csvRecord,
-  durationSeconds,
   exportLinks,
   fileStamp,
   isTrueWord,

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { CallSummary, CampaignView } from "../../campaigns/service.js";
 import type { CsvCell } from "../../exports/csv.js";
 import type { ExportedCall } from "../../exports/service.js";
+import { campaignRecord, detailCounts, durationSeconds } from "./campaign-views.js";
 import { legacyTimestamp } from "./format.js";
 
 /** MiniBotPanel's export formats (shared/api-docs/minibotpanel.md, "Exports"). */
@@ -64,25 +65,7 @@ export function csvRecord(call: ExportedCall, links: ExportLinks | null): CsvCel
 
 /** The `campaign` object of the JSON export. */
 export function campaignJson(campaign: CampaignView, stats: CallSummary) {
-  return {
-    id: campaign.number,
-    name: campaign.name,
-    description: campaign.description,
-    scenario: campaign.scenario,
-    status: campaign.status,
-    stats: {
-      total: stats.total,
-      completed: stats.completed,
-      in_progress: stats.inProgress,
-      pending: stats.pending,
-      leads: stats.leads,
-      not_interested: stats.notInterested,
-      callbacks: stats.callbacks,
-    },
-    created_at: legacyTimestamp(campaign.createdAt),
-    started_at: legacyTimestamp(campaign.startedAt),
-    completed_at: legacyTimestamp(campaign.completedAt),
-  };
+  return campaignRecord(campaign, detailCounts(stats));
 }
 
 /** One item of the JSON export's `calls`. */
@@ -107,11 +90,6 @@ export function callJson(call: ExportedCall) {
     answered_at: legacyTimestamp(call.answeredAt),
     ended_at: legacyTimestamp(call.endedAt),
   };
-}
-
-/** Whole seconds, as the legacy export printed them. */
-export function durationSeconds(durationMs: number | null): number | null {
-  return durationMs === null ? null : Math.round(durationMs / 1000);
 }
 
 /** `2025-01-15T14:10:00`: the CSV's timestamps are naive UTC without a fraction. */
