@@ -129,6 +129,8 @@ function printBanner(info: {
     "",
     `  Edge              ${info.edgeUrl}`,
     `  GraphQL/GraphiQL  ${info.edgeUrl}/graphql`,
+    `  REST API docs     ${info.edgeUrl}/docs   (OpenAPI: /openapi.json, ReDoc: /redoc)`,
+    `  MiniBotPanel API  ${info.edgeUrl}/api/campaigns/   (health: /health, metrics: /metrics)`,
     `  Media node        ${info.mediaNodeHealth}`,
     `  Database          ${info.databaseLabel}`,
     "",
