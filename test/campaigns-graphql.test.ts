@@ -1,18 +1,12 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { ERROR_FIELDS, resultOf } from "./support/accounts.js";
+import { useDatabase } from "./support/database.js";
 import { graphql, rest } from "./support/http.js";
 
 /** GraphQL parity: the same campaign service as MiniBotPanel's REST surface, with typed errors. */
 
 const key = () => ({ "x-api-key": inject("apiPassword") });
-let database: pg.Client;
-
-beforeAll(async () => {
-  database = new pg.Client({ connectionString: inject("databaseUrl") });
-  await database.connect();
-});
-afterAll(() => database.end());
+const database = useDatabase();
 
 const CAMPAIGN_FIELDS =
   "id number name status maxConcurrentCalls batchSize retryEnabled maxRetries startedAt agent { slug }";
@@ -98,7 +92,7 @@ describe("campaign mutations", () => {
     const agentId = agents.body.data?.agents.edges.find((edge) => edge.node.slug === "scenario_test_demo")?.node.id;
     const created = await create({ name: "By ids", agentId, contactIds: await contactIds([3, 4, 5]), maxRetries: 0 });
     expect(created.data).toMatchObject({ agent: { slug: "scenario_test_demo" }, maxRetries: 0 });
-    const { rows } = await database.query(
+    const { rows } = await database().query(
       "select count(*)::int as n from calls c join campaigns k on k.id = c.campaign_id where k.number = $1",
       [created.data?.number],
     );
@@ -154,7 +148,7 @@ describe("campaign mutations", () => {
     expect((await act("resume", id)).data?.status).toBe("running");
     expect((await act("stop", id)).data?.status).toBe("cancelled");
     expect(await act("delete", id)).toMatchObject({ __typename: "InvalidTransitionError", from: "cancelled" });
-    const { rows } = await database.query(
+    const { rows } = await database().query(
       "select c.status, count(*)::int as n from calls c join campaigns k on k.id = c.campaign_id where k.number = $1 group by 1",
       [created.data?.number],
     );
@@ -170,7 +164,7 @@ describe("campaign mutations", () => {
 
   it("filters a campaign's calls by status and result", async () => {
     const created = await create({ name: "Filtered", scenario: "scenario_vin", contactNumbers: [1, 2, 3] });
-    await database.query(
+    await database().query(
       `update calls set status = 'completed', result = 'callback'
        where number = (select min(c.number) from calls c join campaigns k on k.id = c.campaign_id where k.number = $1)`,
       [created.data?.number],

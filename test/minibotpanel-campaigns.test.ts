@@ -1,6 +1,6 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { bearer, registerUser } from "./support/accounts.js";
+import { useDatabase } from "./support/database.js";
 import { type RestResponse, rest } from "./support/http.js";
 
 /**
@@ -9,13 +9,7 @@ import { type RestResponse, rest } from "./support/http.js";
  */
 
 const key = () => ({ "x-api-key": inject("apiPassword") });
-let database: pg.Client;
-
-beforeAll(async () => {
-  database = new pg.Client({ connectionString: inject("databaseUrl") });
-  await database.connect();
-});
-afterAll(() => database.end());
+const database = useDatabase();
 
 type Campaign = { id: number; status: string; stats: Record<string, number> } & Record<string, unknown>;
 
@@ -63,7 +57,7 @@ describe("POST /api/campaigns/", () => {
     });
     expect(campaign.id).toBeTypeOf("number");
     expect(campaign.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
-    const { rows } = await database.query(
+    const { rows } = await database().query(
       `select c.status, c.max_attempts, ct.number from calls c join campaigns k on k.id = c.campaign_id
        join contacts ct on ct.id = c.contact_id where k.number = $1 order by c.number`,
       [campaign.id],
@@ -86,7 +80,7 @@ describe("POST /api/campaigns/", () => {
   });
 
   it("refuses contacts that do not exist or belong to another organisation, creating nothing", async () => {
-    const before = await database.query("select count(*)::int as n from campaigns");
+    const before = await database().query("select count(*)::int as n from campaigns");
     expectError(
       await rest("POST", "/api/campaigns/", {
         headers: key(),
@@ -106,7 +100,7 @@ describe("POST /api/campaigns/", () => {
       "HTTP_400",
       "Found 0 of 2",
     );
-    const after = await database.query("select count(*)::int as n from campaigns");
+    const after = await database().query("select count(*)::int as n from campaigns");
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
@@ -192,7 +186,7 @@ async function campaignIn(state: State): Promise<number> {
   if (state === "paused") expect((await post(`/api/campaigns/${id}/pause`)).status).toBe(200);
   if (state === "cancelled") expect((await post(`/api/campaigns/${id}/stop`)).status).toBe(200);
   if (state === "completed") {
-    await database.query("update campaigns set status = 'completed', completed_at = now() where number = $1", [id]);
+    await database().query("update campaigns set status = 'completed', completed_at = now() where number = $1", [id]);
   }
   return id;
 }
@@ -279,11 +273,11 @@ describe("the campaign state machine", () => {
   it("stop cancels every waiting call, leaves calls on the line alone, and reports final stats", async () => {
     const { id } = await create({ contact_ids: [1, 2, 3, 4, 5] });
     await post(`/api/campaigns/${id}/start`);
-    await database.query(
+    await database().query(
       `update calls set status = 'completed', result = 'lead' where number = (select min(c.number) from calls c join campaigns k on k.id = c.campaign_id where k.number = $1)`,
       [id],
     );
-    await database.query(
+    await database().query(
       `update calls set status = 'in_progress' where number = (select max(c.number) from calls c join campaigns k on k.id = c.campaign_id where k.number = $1)`,
       [id],
     );
@@ -294,7 +288,7 @@ describe("the campaign state machine", () => {
       campaign_id: id,
       final_stats: { total: 5, completed: 1, pending: 0, leads: 1, not_interested: 0 },
     });
-    const { rows } = await database.query(
+    const { rows } = await database().query(
       "select c.status, count(*)::int as n from calls c join campaigns k on k.id = c.campaign_id where k.number = $1 group by 1",
       [id],
     );
@@ -339,7 +333,7 @@ describe("PATCH /api/campaigns/{id}", () => {
         max_retries: 4,
         status: state,
       });
-      const { rows } = await database.query(
+      const { rows } = await database().query(
         `select distinct c.max_attempts, a.slug from calls c join campaigns k on k.id = c.campaign_id
          join agents a on a.id = c.agent_id where k.number = $1`,
         [id],
@@ -396,7 +390,7 @@ describe("GET /api/campaigns/ and /api/campaigns/{id}/calls", () => {
 
   it("shows the detail counts, and lists calls with their contact, filtered by status and result", async () => {
     const { id } = await create({ contact_ids: [1, 2, 3] });
-    await database.query(
+    await database().query(
       `update calls c set status = 'completed', result = 'lead', duration_ms = 127400, sentiment = 'positive'
        from campaigns k, contacts ct where k.id = c.campaign_id and ct.id = c.contact_id and k.number = $1 and ct.number = 1`,
       [id],

@@ -1,12 +1,14 @@
 import { parse } from "csv-parse/sync";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import {
   INTERNAL_SIGNATURE_HEADER,
   INTERNAL_TIMESTAMP_HEADER,
   signInternalRequest,
 } from "../schema/src/internal-signature.js";
+import { firstRow, useDatabase } from "./support/database.js";
 import { type RestResponse, rest } from "./support/http.js";
+import { recordingPath, uploadRecording } from "./support/recordings.js";
+import { sineWav } from "./support/wav.js";
 
 /**
  * MiniBotPanel's exports (shared/api-docs/minibotpanel.md, "Exports") and the signed internal
@@ -32,17 +34,13 @@ type Fixtures = {
   acme: { campaignNumber: number; callId: string };
 };
 
-let database: pg.Client;
+const database = useDatabase();
 let fx: Fixtures;
 
 const auth = () => ({ "x-api-key": inject("apiPassword") });
 const get = (path: string) => rest("GET", path, { headers: auth() });
 
-async function one<T = { id: string }>(text: string, values: unknown[] = []): Promise<T> {
-  const { rows } = await database.query(text, values);
-  if (!rows[0]) throw new Error(`nothing returned by: ${text}`);
-  return rows[0] as T;
-}
+const one = <T = { id: string }>(text: string, values: unknown[] = []) => firstRow<T>(database(), text, values);
 
 function uniquePhone(): string {
   return `+336${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
@@ -132,7 +130,7 @@ async function insertFixtures(): Promise<Fixtures> {
     [3, "system", "transfer\nrequested", "2025-01-15T14:10:15Z"],
   ];
   for (const [sequence, speaker, text, spokenAt] of turns) {
-    await database.query(
+    await database().query(
       "insert into call_turns (org_id, call_id, sequence, speaker, text, spoken_at) values ($1, $2, $3, $4, $5, $6)",
       [demoOrgId, transcribed.id, sequence, speaker, text, spokenAt],
     );
@@ -166,64 +164,13 @@ async function insertAcmeFixtures(): Promise<Fixtures["acme"]> {
      values ($1, $2, $3, $4, $5, 'completed') returning id`,
     [acmeOrgId, campaign.id, accountId, agentId, uniquePhone()],
   );
-  await database.query(
+  await database().query(
     "insert into call_turns (org_id, call_id, sequence, speaker, text) values ($1, $2, 1, 'agent', 'Acme only')",
     [acmeOrgId, call.id],
   );
   const upload = await uploadRecording(call.id, sineWav());
   expect(upload.status, upload.text).toBe(200);
   return { campaignNumber: campaign.number, callId: call.id };
-}
-
-/** 16-bit PCM mono WAV: `seconds` of a 440 Hz sine at 8 kHz. */
-function sineWav(seconds = 0.5, sampleRate = 8_000): Uint8Array {
-  const samples = Math.round(seconds * sampleRate);
-  const bytes = new Uint8Array(44 + samples * 2);
-  const view = new DataView(bytes.buffer);
-  const ascii = (offset: number, text: string) => {
-    for (let index = 0; index < text.length; index++) view.setUint8(offset + index, text.charCodeAt(index));
-  };
-  ascii(0, "RIFF");
-  view.setUint32(4, bytes.byteLength - 8, true);
-  ascii(8, "WAVE");
-  ascii(12, "fmt ");
-  view.setUint32(16, 16, true); // fmt chunk size
-  view.setUint16(20, 1, true); // PCM
-  view.setUint16(22, 1, true); // mono
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * 2, true); // byte rate
-  view.setUint16(32, 2, true); // block align
-  view.setUint16(34, 16, true); // bits per sample
-  ascii(36, "data");
-  view.setUint32(40, samples * 2, true);
-  for (let index = 0; index < samples; index++) {
-    const sample = Math.sin((2 * Math.PI * 440 * index) / sampleRate) * 0.4 * 32_767;
-    view.setInt16(44 + index * 2, Math.round(sample), true);
-  }
-  return bytes;
-}
-
-function recordingPath(callId: string): string {
-  return `/internal/v1/calls/${callId}/recording`;
-}
-
-async function uploadRecording(
-  callId: string,
-  body: Uint8Array,
-  options: { headers?: Record<string, string>; secret?: string; now?: Date; signedBody?: Uint8Array } = {},
-): Promise<RestResponse> {
-  const path = recordingPath(callId);
-  const signature = await signInternalRequest({
-    secret: options.secret ?? inject("internalApiSecret"),
-    method: "PUT",
-    path,
-    body: options.signedBody ?? body,
-    ...(options.now ? { now: options.now } : {}),
-  });
-  return rest("PUT", path, {
-    headers: { "content-type": "audio/wav", ...signature, ...options.headers },
-    rawBody: body,
-  });
 }
 
 async function getBytes(path: string): Promise<{ status: number; headers: Headers; bytes: Uint8Array }> {
@@ -241,13 +188,7 @@ function expectNotFound(response: RestResponse): void {
 }
 
 beforeAll(async () => {
-  database = new pg.Client({ connectionString: inject("databaseUrl") });
-  await database.connect();
   fx = await insertFixtures();
-});
-
-afterAll(async () => {
-  await database?.end();
 });
 
 describe("GET /api/exports/campaign/{id}/csv", () => {

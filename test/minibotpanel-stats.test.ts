@@ -1,6 +1,6 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { bearer, createAgentRequest, createContactRequest, registerUser, successData } from "./support/accounts.js";
+import { firstRow, useDatabase } from "./support/database.js";
 import { type GraphqlResponse, graphql, type RestResponse, rest } from "./support/http.js";
 
 /**
@@ -33,7 +33,7 @@ type CampaignFixture = {
 type Inserted = { id: string; number: number };
 type Org = { orgId: string; accountId: string; agentId: string };
 
-let database: pg.Client;
+const database = useDatabase();
 const demoHeaders = () => ({ "x-api-key": inject("apiPassword") });
 const now = Date.now();
 const ago = (ms: number) => new Date(now - ms);
@@ -41,11 +41,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const at = (iso: string) => new Date(iso);
 
-async function one<T>(text: string, values: unknown[]): Promise<T> {
-  const { rows } = await database.query(text, values);
-  if (!rows[0]) throw new Error(`nothing returned by: ${text}`);
-  return rows[0] as T;
-}
+const one = <T>(text: string, values: unknown[]) => firstRow<T>(database(), text, values);
 
 async function orgRefs(orgId: string, agentSlug: string): Promise<Org> {
   const account = await one<{ id: string }>("select id from accounts where org_id = $1 and is_default", [orgId]);
@@ -78,7 +74,7 @@ async function insertCampaign(org: Org, campaign: CampaignFixture, calls: CallFi
     started_at: call.startedAt?.toISOString() ?? null,
     created_at: call.createdAt?.toISOString() ?? null,
   }));
-  await database.query(
+  await database().query(
     `insert into calls (org_id, campaign_id, agent_id, account_id, to_number, status, result, sentiment, amd_result,
                         duration_ms, started_at, created_at)
      select $1, $2, $3, $4, '+33600000000', r.status::call_status, r.result::call_result, r.sentiment::sentiment,
@@ -197,8 +193,6 @@ async function createOtherOrganisation(): Promise<typeof other> {
 }
 
 beforeAll(async () => {
-  database = new pg.Client({ connectionString: inject("databaseUrl") });
-  await database.connect();
   const { id: demoOrgId } = await one<{ id: string }>("select id from organisations where slug = 'demo'", []);
   demo = await orgRefs(demoOrgId, "scenario_finance_crypto");
   mixed = await insertCampaign(
@@ -244,10 +238,6 @@ beforeAll(async () => {
     ],
   );
   other = await createOtherOrganisation();
-});
-
-afterAll(async () => {
-  await database?.end();
 });
 
 // ---- helpers -------------------------------------------------------------------------------------------
@@ -464,7 +454,7 @@ describe("GET /api/stats/campaign/{campaign_id}/live", () => {
     expect(first).toMatchObject({ total: 5, completed: 2, in_progress: 1, pending: 2 });
     const computedAt = fromLegacy(first.last_update);
 
-    await database.query(
+    await database().query(
       "update calls set status = 'completed', result = 'lead' where id = (select id from calls where campaign_id = $1 and status = 'pending' limit 1)",
       [live.id],
     );

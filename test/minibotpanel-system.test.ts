@@ -1,6 +1,6 @@
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { httpStatusOf, overallStatus } from "../edge/src/ops/health-status.js";
+import { useDatabase } from "./support/database.js";
 import { rest } from "./support/http.js";
 import { TEST_CORS_ORIGIN } from "./support/throwaway-edge.js";
 
@@ -179,17 +179,11 @@ describe("the health rule", () => {
 });
 
 describe("GET /metrics", () => {
-  let database: pg.Client;
+  const database = useDatabase();
   let fixtureIds: string[] = [];
 
-  beforeAll(async () => {
-    database = new pg.Client({ connectionString: inject("databaseUrl") });
-    await database.connect();
-  });
-
   afterAll(async () => {
-    if (fixtureIds.length > 0) await database.query("delete from calls where id = any($1::uuid[])", [fixtureIds]);
-    await database.end();
+    if (fixtureIds.length > 0) await database().query("delete from calls where id = any($1::uuid[])", [fixtureIds]);
   });
 
   it("is Prometheus text with the documented minibot_* families and the operator figures", async () => {
@@ -224,7 +218,7 @@ describe("GET /metrics", () => {
   });
 
   it("counts calls in progress as active and finished ones as completed", async () => {
-    const { rows } = await database.query<{ id: string }>(
+    const { rows } = await database().query<{ id: string }>(
       `insert into calls (org_id, to_number, status)
        select organisations.id, '+33600000000', 'pending'
        from organisations cross join generate_series(1, 3)
@@ -234,7 +228,7 @@ describe("GET /metrics", () => {
     fixtureIds = rows.map((row) => row.id);
     expect(fixtureIds).toHaveLength(3);
     const setStatus = (status: string) =>
-      database.query("update calls set status = $1 where id = any($2::uuid[])", [status, fixtureIds]);
+      database().query("update calls set status = $1 where id = any($2::uuid[])", [status, fixtureIds]);
 
     const before = await scrape();
     await setStatus("in_progress");

@@ -1,11 +1,12 @@
 import { eq } from "drizzle-orm";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "../edge/src/identity/passwords.js";
 import { contacts, organisations, users } from "../schema/src/index.js";
 import { applyMigrations } from "../schema/src/local/migrate.js";
 import { seedDemo } from "../schema/src/local/seed.js";
+import { connectDatabase } from "./support/database.js";
 import { createScratchDatabase, type ScratchDatabase } from "./support/scratch-database.js";
 
 const SEEDED_TABLES = ["organisations", "users", "accounts", "agents", "contacts", "products", "phone_numbers"];
@@ -78,8 +79,7 @@ describe("seedDemo", () => {
 
 describe("the shared test stack", () => {
   it("is seeded: the demo organisation owns contacts 1–5", async () => {
-    const client = new pg.Client({ connectionString: inject("databaseUrl") });
-    await client.connect();
+    const client = await connectDatabase();
     try {
       const { rows } = await client.query<{ number: string; slug: string }>(
         "select c.number, o.slug from contacts c join organisations o on o.id = c.org_id where c.number <= 5 order by 1",

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { buildSchema, type GraphQLObjectType } from "graphql";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import {
   agentInput,
   allNodes,
@@ -20,6 +19,7 @@ import {
   successData,
   type Tokens,
 } from "./support/accounts.js";
+import { firstRow, useDatabase } from "./support/database.js";
 import { graphql } from "./support/http.js";
 
 /**
@@ -43,7 +43,7 @@ let a: Tenant;
 let b: Tenant;
 let campaignId: string;
 let callId: string;
-let database: pg.Client;
+const database = useDatabase();
 
 /** Whoever is not A: B's user token, B's API key, and the legacy password (demo organisation). */
 const attackers: Attacker[] = [
@@ -73,11 +73,7 @@ async function createTenant(label: string): Promise<Tenant> {
 
 /** A campaign and a call for A, straight into the database: no mutation creates them yet. */
 async function insertCampaignAndCall(tenant: Tenant): Promise<void> {
-  const one = async (text: string, values: unknown[]) => {
-    const { rows } = await database.query<{ id: string }>(text, values);
-    if (!rows[0]) throw new Error(`nothing returned by: ${text}`);
-    return rows[0].id;
-  };
+  const one = async (text: string, values: unknown[]) => (await firstRow<{ id: string }>(database(), text, values)).id;
   const accountId = await one("select id from accounts where org_id = $1 and is_default", [tenant.orgId]);
   const agentId = await one("select id from agents where org_id = $1 and slug = $2", [tenant.orgId, tenant.agent.slug]);
   const contactId = await one("select id from contacts where org_id = $1 and phone = $2", [
@@ -96,8 +92,6 @@ async function insertCampaignAndCall(tenant: Tenant): Promise<void> {
 }
 
 beforeAll(async () => {
-  database = new pg.Client({ connectionString: inject("databaseUrl") });
-  await database.connect();
   a = await createTenant("tenantA");
   b = await createTenant("tenantB");
   await insertCampaignAndCall(a);
@@ -109,10 +103,6 @@ beforeAll(async () => {
   expect(calls).toHaveLength(1);
   campaignId = campaigns[0]?.id ?? "";
   callId = calls[0]?.id ?? "";
-});
-
-afterAll(async () => {
-  await database?.end();
 });
 
 const aIds = () => ({ contact: a.contact.id, agent: a.agent.id, campaign: campaignId, call: callId });

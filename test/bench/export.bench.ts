@@ -1,10 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
-import { applyMigrations } from "../../schema/src/local/migrate.js";
-import { seedDemo } from "../../schema/src/local/seed.js";
-import { createScratchDatabase } from "../support/scratch-database.js";
-import { startThrowawayEdge } from "../support/throwaway-edge.js";
+import {
+  API_KEY_HEADERS,
+  BenchFailure,
+  printTable,
+  runBench,
+  seededDatabase,
+  startBenchEdge,
+  withClient,
+} from "./support.js";
 
 /**
  * `npm run bench:export`: the streamed campaign exports against a throw-away stack (embedded PGlite,
@@ -18,7 +22,6 @@ import { startThrowawayEdge } from "../support/throwaway-edge.js";
  */
 const SMALL = 1_000;
 const LARGE = 100_000;
-const API_PASSWORD = "bench-password";
 const SAMPLE_EVERY_MS = 50;
 const AFTER_ABORT_MS = 3_000;
 
@@ -33,14 +36,11 @@ type Download = {
   hwmAfterKb: number;
 };
 
-class BenchFailure extends Error {}
-
-const stops: Array<() => Promise<void>> = [];
-
 async function main(): Promise<void> {
-  const { edgeUrl, databaseUrl, label } = await startStack();
-  const small = await insertCampaign(databaseUrl, SMALL);
-  const large = await insertCampaign(databaseUrl, LARGE);
+  const database = await seededDatabase("scratch");
+  const edgeUrl = await startBenchEdge(database.url);
+  const small = await insertCampaign(database.url, SMALL);
+  const large = await insertCampaign(database.url, LARGE);
   const workers = workerdProcesses();
   if (workers.length === 0) throw new BenchFailure("no workerd process found under this process");
   const csv = (number: number) => `${edgeUrl}/api/exports/campaign/${number}/csv`;
@@ -60,28 +60,12 @@ async function main(): Promise<void> {
     await download(`JSON ${LARGE.toLocaleString("en")} calls, again`, json(large), LARGE, workers),
   ];
   const abort = await abortMidway(csv(large), workers);
-  printReport(label, workers, idle, downloads, abort);
-}
-
-async function startStack(): Promise<{ edgeUrl: string; databaseUrl: string; label: string }> {
-  const database = await createScratchDatabase();
-  stops.push(database.stop);
-  await applyMigrations(database.url);
-  await seedDemo(database.url, { orgSlug: "demo", demoPassword: "bench-demo" });
-  const edgeUrl = await startThrowawayEdge({
-    databaseUrl: database.url,
-    apiPassword: API_PASSWORD,
-    environment: "development",
-    stops,
-  });
-  return { edgeUrl, databaseUrl: database.url, label: database.label };
+  printReport(database.label, workers, idle, downloads, abort);
 }
 
 /** A demo campaign with `count` calls, inserted with generate_series; returns its number. */
 async function insertCampaign(databaseUrl: string, count: number): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     const started = performance.now();
     const { rows } = await client.query<{ id: string; number: number; org_id: string }>(
       `insert into campaigns (org_id, account_id, agent_id, name, status)
@@ -124,9 +108,7 @@ async function insertCampaign(databaseUrl: string, count: number): Promise<numbe
     await client.query("analyze calls; analyze contacts; analyze call_turns");
     console.log(`inserted ${count} calls in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return campaign.number;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Reads the whole body, counting bytes and lines, while sampling the worker's RSS. */
@@ -137,7 +119,7 @@ async function download(label: string, url: string, expectedRows: number, worker
   }, SAMPLE_EVERY_MS);
   try {
     const started = performance.now();
-    const response = await fetch(url, { headers: { "x-api-key": API_PASSWORD } });
+    const response = await fetch(url, { headers: API_KEY_HEADERS });
     if (!response.ok || !response.body) {
       throw new BenchFailure(`${label}: HTTP ${response.status} ${await response.text()}`);
     }
@@ -194,7 +176,7 @@ async function abortMidway(url: string, workers: number[]): Promise<AbortResult>
   const cpuMsFullDownload = cpuMsOf(workers) - cpuBeforeFull;
 
   const controller = new AbortController();
-  const response = await fetch(url, { headers: { "x-api-key": API_PASSWORD }, signal: controller.signal });
+  const response = await fetch(url, { headers: API_KEY_HEADERS, signal: controller.signal });
   let bytesRead = 0;
   try {
     for await (const chunk of response.body ?? []) {
@@ -207,7 +189,7 @@ async function abortMidway(url: string, workers: number[]): Promise<AbortResult>
   const cpuAtAbort = cpuMsOf(workers);
   await new Promise((resolve) => setTimeout(resolve, AFTER_ABORT_MS));
   const cpuMsAfter = cpuMsOf(workers) - cpuAtAbort;
-  const check = await fetch(url.replace(/\/csv$/, "/json"), { headers: { "x-api-key": API_PASSWORD } });
+  const check = await fetch(url.replace(/\/csv$/, "/json"), { headers: API_KEY_HEADERS });
   await check.body?.cancel();
   return { bytesRead, cpuMsAfter, cpuMsFullDownload, stillServing: check.ok };
 }
@@ -294,15 +276,8 @@ function printReport(label: string, workers: number[], idle: Memory, downloads: 
       mb(d.hwmAfterKb),
     ]),
   ];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
-  const format = (cells: string[]) =>
-    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
   console.log(`\ndatabase: ${label}; worker processes (workerd): ${workers.join(", ")}\n`);
-  console.log(format(header));
-  console.log(
-    `|${widths.map((width, column) => (column === 0 ? "-".repeat(width + 2) : `${"-".repeat(width + 1)}:`)).join("|")}|`,
-  );
-  for (const row of rows) console.log(format(row));
+  printTable(header, rows);
   const [small, firstLarge, secondLarge] = downloads;
   const last = downloads.at(-1);
   if (small && firstLarge && secondLarge && last) {
@@ -320,25 +295,4 @@ function printReport(label: string, workers: number[], idle: Memory, downloads: 
   );
 }
 
-async function stopAll(): Promise<void> {
-  // splice: each step runs once even when a signal and the normal exit race.
-  for (const stop of stops.splice(0).reverse()) {
-    await stop().catch((error) => console.error("while stopping:", error));
-  }
-}
-
-// The edge runs in its own process group, so Ctrl-C must stop it explicitly.
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => void stopAll().then(() => process.exit(130)));
-}
-
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  console.error(error instanceof BenchFailure ? `\nbenchmark aborted: ${error.message}` : error);
-  exitCode = 1;
-} finally {
-  await stopAll();
-}
-process.exit(exitCode);
+await runBench(main);

@@ -1,12 +1,20 @@
 import { performance } from "node:perf_hooks";
 import { drizzle } from "drizzle-orm/node-postgres";
-import pg from "pg";
+import type pg from "pg";
 import type { Database } from "../../edge/src/db/client.js";
 import { loadCampaignFacts } from "../../edge/src/stats/facts.js";
-import { applyMigrations } from "../../schema/src/local/migrate.js";
-import { seedDemo } from "../../schema/src/local/seed.js";
-import { createScratchDatabase } from "../support/scratch-database.js";
-import { startThrowawayEdge } from "../support/throwaway-edge.js";
+import {
+  API_KEY_HEADERS,
+  BenchFailure,
+  checkedRequest,
+  type Figures,
+  printTable,
+  runBench,
+  seededDatabase,
+  startBenchEdge,
+  timeSteps,
+  withClient,
+} from "./support.js";
 
 /**
  * `npm run bench:stats`: MiniBotPanel statistics on a campaign of 100,000 calls, through wrangler dev, against
@@ -26,29 +34,16 @@ const SEQUENTIAL_REQUESTS = 200;
 const CONCURRENCY = 8;
 const THROUGHPUT_SECONDS = 10;
 const DIRECT_QUERIES = 50;
-const API_PASSWORD = "bench-password";
 
-type Row = { label: string; mode: string; requests: number; requestsPerSecond: number; p50: number; p99: number };
-
-class BenchFailure extends Error {}
-
-const stops: Array<() => Promise<void>> = [];
+type Row = Figures & { label: string; mode: string };
 
 async function main(): Promise<void> {
-  const database = await createScratchDatabase();
-  stops.push(database.stop);
+  const database = await seededDatabase("scratch");
   console.log(`database: ${database.label}`);
-  await applyMigrations(database.url);
-  const seed = await seedDemo(database.url, { orgSlug: "demo", demoPassword: "bench-demo" });
-  const campaigns = await insertCampaigns(database.url, seed.orgId);
-  const edgeUrl = await startThrowawayEdge({
-    databaseUrl: database.url,
-    apiPassword: API_PASSWORD,
-    environment: "development",
-    stops,
-  });
+  const campaigns = await insertCampaigns(database.url, database.orgId);
+  const edgeUrl = await startBenchEdge(database.url);
 
-  const get = (path: string) => () => fetch(`${edgeUrl}${path}`, { headers: { "x-api-key": API_PASSWORD } });
+  const get = (path: string) => () => fetch(`${edgeUrl}${path}`, { headers: API_KEY_HEADERS });
   const full = `/api/stats/campaign/${campaigns.big.number}`;
   const rows: Row[] = [
     await sequential("GET / (baseline)", get("/")),
@@ -58,9 +53,9 @@ async function main(): Promise<void> {
     await concurrent("GET / (baseline)", get("/")),
     await concurrent(`GET /live, ${CALLS.toLocaleString("en")} calls`, get(`${full}/live`)),
   ];
-  const direct = await directQuery(database.url, seed.orgId, campaigns.big.number);
+  const direct = await directQuery(database.url, database.orgId, campaigns.big.number);
   rows.push(direct.row);
-  printTable(rows);
+  printRows(rows);
   console.log(`\nEXPLAIN ANALYZE of the full-stats statement (${CALLS.toLocaleString("en")} calls):\n`);
   console.log(direct.plan);
 }
@@ -69,9 +64,7 @@ type Inserted = { id: string; number: number };
 
 /** In the demo organisation: a running campaign of CALLS calls, one without calls, and the other campaigns. */
 async function insertCampaigns(databaseUrl: string, orgId: string): Promise<{ big: Inserted; empty: Inserted }> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     const refs = await client.query<{ account_id: string; agent_id: string }>(
       `select (select id from accounts where org_id = $1 and is_default) as account_id,
               (select id from agents where org_id = $1 and slug = 'scenario_finance_crypto') as agent_id`,
@@ -102,9 +95,7 @@ async function insertCampaigns(databaseUrl: string, orgId: string): Promise<{ bi
     const inserted = CALLS + OTHER_CAMPAIGNS * OTHER_CALLS_EACH;
     console.log(`inserted ${inserted} calls in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return { big, empty };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 type CampaignRefs = { orgId: string; campaignId: string; agentId: string | undefined; accountId: string | undefined };
@@ -146,34 +137,17 @@ async function insertCalls(client: pg.Client, refs: CampaignRefs, count: number)
 
 /** Checks one response, warms up, then `SEQUENTIAL_REQUESTS` one after another. */
 async function sequential(label: string, request: () => Promise<Response>): Promise<Row> {
-  for (let index = 0; index < WARM_UP; index++) await timed(label, request);
-  const latencies: number[] = [];
-  const started = performance.now();
-  for (let index = 0; index < SEQUENTIAL_REQUESTS; index++) latencies.push(await timed(label, request));
-  return summarise(label, "sequential", latencies, (performance.now() - started) / 1000);
+  const step = checkedRequest(label, request);
+  await timeSteps(step, { count: WARM_UP });
+  return { label, mode: "sequential", ...(await timeSteps(step, { count: SEQUENTIAL_REQUESTS })) };
 }
 
 /** `CONCURRENCY` loops for `THROUGHPUT_SECONDS`. */
 async function concurrent(label: string, request: () => Promise<Response>): Promise<Row> {
-  for (let index = 0; index < WARM_UP; index++) await timed(label, request);
-  const latencies: number[] = [];
-  const started = performance.now();
-  const deadline = started + THROUGHPUT_SECONDS * 1000;
-  const loop = async () => {
-    while (performance.now() < deadline) latencies.push(await timed(label, request));
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, loop));
-  return summarise(label, `concurrency ${CONCURRENCY}`, latencies, (performance.now() - started) / 1000);
-}
-
-/** One request, its whole body read; a failing response aborts the run so no figure comes from errors. */
-async function timed(label: string, request: () => Promise<Response>): Promise<number> {
-  const started = performance.now();
-  const response = await request();
-  const body = await response.text();
-  const elapsed = performance.now() - started;
-  if (!response.ok) throw new BenchFailure(`${label}: HTTP ${response.status}: ${body.slice(0, 500)}`);
-  return elapsed;
+  const step = checkedRequest(label, request);
+  await timeSteps(step, { count: WARM_UP });
+  const figures = await timeSteps(step, { seconds: THROUGHPUT_SECONDS, concurrency: CONCURRENCY });
+  return { label, mode: `concurrency ${CONCURRENCY}`, ...figures };
 }
 
 /** The statement behind full stats, over one already-open connection: the database's share of a request. */
@@ -182,9 +156,7 @@ async function directQuery(
   orgId: string,
   campaignNumber: number,
 ): Promise<{ row: Row; plan: string }> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     let captured: { query: string; params: unknown[] } | undefined;
     const logger = { logQuery: (query: string, params: unknown[]) => (captured = { query, params }) };
     // The query builder is the same over node-postgres; only the driver differs from the Worker's.
@@ -192,50 +164,26 @@ async function directQuery(
     const run = () => loadCampaignFacts(db, orgId, { number: campaignNumber });
     const facts = await run();
     if (facts.total !== CALLS) throw new BenchFailure(`expected ${CALLS} calls, counted ${facts.total}`);
-    for (let index = 0; index < 5; index++) await run();
-    const latencies: number[] = [];
-    const started = performance.now();
-    for (let index = 0; index < DIRECT_QUERIES; index++) {
-      const before = performance.now();
+    const step = async () => {
       await run();
-      latencies.push(performance.now() - before);
-    }
-    const row = summarise(
-      "full-stats SQL, open connection",
-      "sequential",
-      latencies,
-      (performance.now() - started) / 1000,
-    );
+    };
+    await timeSteps(step, { count: 5 });
+    const figures = await timeSteps(step, { count: DIRECT_QUERIES });
+    const row = { label: "full-stats SQL, open connection", mode: "sequential", ...figures };
     if (!captured) throw new Error("no statement captured");
     const { rows } = await client.query<{ "QUERY PLAN": string }>(
       `explain (analyze, buffers, costs off) ${captured.query}`,
       captured.params,
     );
     return { row, plan: rows.map((line) => line["QUERY PLAN"]).join("\n") };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
-function summarise(label: string, mode: string, latencies: number[], seconds: number): Row {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return {
-    label,
-    mode,
-    requests: sorted.length,
-    requestsPerSecond: sorted.length / seconds,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-  };
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
-function printTable(rows: Row[]): void {
+function printRows(rows: Row[]): void {
+  console.log(
+    `\n${WARM_UP} warm-up requests each; sequential = ${SEQUENTIAL_REQUESTS} requests one at a time; ` +
+      `concurrency ${CONCURRENCY} for ${THROUGHPUT_SECONDS} s\n`,
+  );
   const header = ["scenario", "mode", "requests", "req/s", "p50 ms", "p99 ms"];
   const cells = rows.map((row) => [
     row.label,
@@ -245,40 +193,7 @@ function printTable(rows: Row[]): void {
     row.p50.toFixed(2),
     row.p99.toFixed(2),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column]?.length ?? 0)));
-  const textColumns = 2;
-  const format = (line: string[]) =>
-    `| ${line.map((cell, column) => (column < textColumns ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(" | ")} |`;
-  console.log(
-    `\n${WARM_UP} warm-up requests each; sequential = ${SEQUENTIAL_REQUESTS} requests one at a time; ` +
-      `concurrency ${CONCURRENCY} for ${THROUGHPUT_SECONDS} s\n`,
-  );
-  console.log(format(header));
-  console.log(
-    `|${widths.map((width, column) => (column < textColumns ? "-".repeat(width + 2) : `${"-".repeat(width + 1)}:`)).join("|")}|`,
-  );
-  for (const line of cells) console.log(format(line));
+  printTable(header, cells, 2);
 }
 
-async function stopAll(): Promise<void> {
-  // splice: each step runs once even when a signal and the normal exit race.
-  for (const stop of stops.splice(0).reverse()) {
-    await stop().catch((error) => console.error("while stopping:", error));
-  }
-}
-
-// The edge runs in its own process group, so Ctrl-C must stop it explicitly.
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => void stopAll().then(() => process.exit(130)));
-}
-
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  console.error(error instanceof BenchFailure ? `\nbenchmark aborted: ${error.message}` : error);
-  exitCode = 1;
-} finally {
-  await stopAll();
-}
-process.exit(exitCode);
+await runBench(main);

@@ -1,36 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { sineWav } from "../../../test/support/wav.js";
 import { inspectWav } from "./wav.js";
-
-/** A 16-bit PCM mono WAV of a 440 Hz sine, with optional extra chunks before `data`. */
-function sineWav(options: { seconds?: number; sampleRate?: number; extraChunk?: Uint8Array } = {}): Uint8Array {
-  const sampleRate = options.sampleRate ?? 8_000;
-  const samples = Math.round((options.seconds ?? 0.5) * sampleRate);
-  const extra = options.extraChunk ?? new Uint8Array(0);
-  const bytes = new Uint8Array(44 + extra.byteLength + samples * 2);
-  const view = new DataView(bytes.buffer);
-  const ascii = (offset: number, text: string) => {
-    for (let index = 0; index < text.length; index++) view.setUint8(offset + index, text.charCodeAt(index));
-  };
-  ascii(0, "RIFF");
-  view.setUint32(4, bytes.byteLength - 8, true);
-  ascii(8, "WAVE");
-  ascii(12, "fmt ");
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * 2, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  bytes.set(extra, 36);
-  const data = 36 + extra.byteLength;
-  ascii(data, "data");
-  view.setUint32(data + 4, samples * 2, true);
-  for (let index = 0; index < samples; index++) {
-    view.setInt16(data + 8 + index * 2, Math.round(Math.sin((2 * Math.PI * 440 * index) / sampleRate) * 12_000), true);
-  }
-  return bytes;
-}
 
 function listChunk(): Uint8Array {
   // 'LIST' with an odd 3-byte payload, so the pad byte must be skipped.
@@ -39,7 +9,7 @@ function listChunk(): Uint8Array {
 
 describe("inspectWav", () => {
   it("reads the format and duration of a PCM WAV", () => {
-    const check = inspectWav(sineWav({ seconds: 0.5, sampleRate: 8_000 }));
+    const check = inspectWav(sineWav(0.5, { sampleRate: 8_000 }));
     expect(check).toEqual({
       ok: true,
       info: { audioFormat: 1, channels: 1, sampleRate: 8_000, bitsPerSample: 16, dataBytes: 8_000, durationMs: 500 },
@@ -47,7 +17,7 @@ describe("inspectWav", () => {
   });
 
   it("skips unknown chunks, including their pad byte", () => {
-    const check = inspectWav(sineWav({ seconds: 0.25, extraChunk: listChunk() }));
+    const check = inspectWav(sineWav(0.25, { extraChunk: listChunk() }));
     expect(check).toMatchObject({ ok: true, info: { dataBytes: 4_000, durationMs: 250 } });
   });
 

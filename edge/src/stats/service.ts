@@ -1,3 +1,7 @@
+/**
+ * Campaign and organisation statistics, shared by MiniBotPanel's REST surface and GraphQL.
+ * Postgres does the counting (one statement per figure set); the formulas live in derive.ts.
+ */
 import type { CampaignRef } from "../campaigns/service.js";
 import type { Database } from "../db/client.js";
 import {
@@ -14,10 +18,6 @@ import type { LiveStatsStore } from "./live-cache.js";
 export type { CampaignStats, CampaignSummary, LiveStats, Ratio } from "./derive.js";
 export { ratioValue } from "./derive.js";
 export { SYSTEM_MAX_CONCURRENT_CALLS, type SystemStats, systemStats } from "./system.js";
-/**
- * Campaign and organisation statistics, shared by MiniBotPanel's REST surface and GraphQL.
- * Postgres does the counting (one statement per figure set); the formulas live in derive.ts.
- */
 export { campaignTimeline, TIMELINE_INTERVAL, type TimelineBucket, timelineOf } from "./timeline.js";
 
 export async function campaignStats(db: Database, orgId: string, ref: CampaignRef): Promise<CampaignStats> {

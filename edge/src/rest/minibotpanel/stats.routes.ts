@@ -92,11 +92,14 @@ const LiveStatsBody = z
   .object({
     campaign_id: z.number().int(),
     campaign_name: z.string(),
+    name: z.string().openapi({
+      description: "Same as campaign_name: the document's own monitoring script reads `.name`.",
+    }),
     status: z.enum(campaignStatus.enumValues),
     total: z.number().int(),
     completed: z.number().int(),
     in_progress: z.number().int().openapi({ description: "calling + ringing + in_progress" }),
-    pending: z.number().int().openapi({ description: "pending + scheduled (retries)" }),
+    pending: z.number().int().openapi({ description: "pending + scheduled (retries) + suspended (credit)" }),
     results: counts(["leads", "not_interested", "callbacks", "answering_machines", "no_answer"] as const),
     percentages: z.object({
       completion: Percentage.openapi({ description: "completed / total" }),
@@ -209,6 +212,7 @@ function liveStatsJson(stats: LiveStats): z.infer<typeof LiveStatsBody> {
   return {
     campaign_id: campaign.number,
     campaign_name: campaign.name,
+    name: campaign.name,
     status: campaign.status,
     total: stats.total,
     completed: stats.completed,
