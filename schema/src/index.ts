@@ -1,5 +1,6 @@
 /** The data model shared by the edge and the tools: every table, enum and relation. */
 export * from "./enums.js";
+export * from "./internal/calls.js";
 export * from "./internal-signature.js";
 export * from "./relations.js";
 export * from "./tables/agents.js";
