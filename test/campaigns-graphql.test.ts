@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
 import { ERROR_FIELDS, resultOf } from "./support/accounts.js";
-import { useDatabase } from "./support/database.js";
+import { holdDialling, useDatabase } from "./support/database.js";
 import { graphql, rest } from "./support/http.js";
 
 /** GraphQL parity: the same campaign service as MiniBotPanel's REST surface, with typed errors. */
@@ -53,7 +53,12 @@ async function mutate(field: string, declarations: string, variables: Record<str
   return resultOf<Outcome>(response, field);
 }
 
-const create = (input: Record<string, unknown>) => mutate("createCampaign", "$input: CreateCampaignInput!", { input });
+/** Creates a campaign whose calls the dialer leaves alone (these tests check state and counts). */
+async function create(input: Record<string, unknown>): Promise<Outcome> {
+  const outcome = await mutate("createCampaign", "$input: CreateCampaignInput!", { input });
+  if (outcome.data) await holdDialling(database(), outcome.data.number);
+  return outcome;
+}
 const act = (action: string, id: string) => mutate(`${action}Campaign`, "$id: ID!", { id });
 
 async function contactIds(numbers: number[]): Promise<string[]> {

@@ -1,9 +1,14 @@
-import type { R2Bucket } from "@cloudflare/workers-types/latest";
+import type { DurableObjectNamespace, R2Bucket } from "@cloudflare/workers-types/latest";
 import { z } from "zod";
 
 const r2Bucket = z.custom<R2Bucket>(
   (value) => typeof value === "object" && value !== null && "get" in value && "put" in value,
   "must be an R2 bucket binding",
+);
+
+const durableObjectNamespace = z.custom<DurableObjectNamespace>(
+  (value) => typeof value === "object" && value !== null && "idFromName" in value && "get" in value,
+  "must be a Durable Object namespace binding",
 );
 
 /** Worker bindings and vars, validated once per isolate per env object. */
@@ -25,6 +30,8 @@ const envSchema = z.object({
   LLM_BASE_URL: z.string().url().optional(),
   /** Where call recordings (WAV) live. */
   RECORDINGS: r2Bucket,
+  /** One CampaignDialer Durable Object per campaign (edge/src/dialer). */
+  CAMPAIGN_DIALER: durableObjectNamespace,
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

@@ -86,3 +86,5 @@ app.onError((error, c) => {
 });
 
 export default app;
+/** Durable Object classes are exported from the worker's entry by name (wrangler.toml binds them). */
+export { CampaignDialer } from "./dialer/campaign-dialer.js";

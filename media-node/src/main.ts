@@ -1,14 +1,23 @@
+import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { readMediaNodeEnv } from "./env.js";
-import { createMediaNodeApp } from "./server.js";
+import { createMediaNode } from "./server.js";
 
 const HOST = "127.0.0.1";
 const SHUTDOWN_GRACE_MS = 5_000;
 
 const env = readMediaNodeEnv();
-const server = serve({ fetch: createMediaNodeApp().fetch, hostname: HOST, port: env.MEDIA_NODE_PORT }, (info) => {
-  console.log(`media-node listening on http://${HOST}:${info.port} (edge: ${env.EDGE_URL})`);
+const node = createMediaNode({ config: env });
+const replayed = node.outbox.start();
+if (replayed > 0) console.log(`media-node: replaying ${replayed} unsent report(s) to the edge`);
+if (!env.INTERNAL_API_SECRET) console.warn("media-node: INTERNAL_API_SECRET is not set; the internal API is off");
+
+const server = serve({ fetch: node.app.fetch, hostname: HOST, port: env.MEDIA_NODE_PORT }, (info) => {
+  console.log(
+    `media-node listening on http://${HOST}:${info.port} (edge: ${env.EDGE_URL}, jambonz: ${env.JAMBONZ_API_URL}, hooks: ${env.PUBLIC_URL}/jambonz/*)`,
+  );
 });
+node.attach(server as Server);
 
 let stopping = false;
 
@@ -16,6 +25,8 @@ let stopping = false;
 function shutdown(): void {
   if (stopping) return;
   stopping = true;
+  // What is still unsent stays in the outbox file for the next start.
+  node.outbox.stop();
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { EMULATOR_DEFAULTS } from "./emulator/config.js";
 import { readMediaNodeEnv } from "./env.js";
 import { createMediaNodeApp } from "./server.js";
+
+// The media node's defaults are the local emulator's credentials, so `npm start` needs no setup.
+const EMULATOR_DEFAULTS_URL = `http://127.0.0.1:${EMULATOR_DEFAULTS.port}`;
 
 describe("media node", () => {
   it("answers /health with its status, uptime and what it knows about speech", async () => {
@@ -38,7 +42,21 @@ describe("media node", () => {
   });
 
   it("reads its configuration with defaults", () => {
-    expect(readMediaNodeEnv({})).toEqual({ MEDIA_NODE_PORT: 8790, EDGE_URL: "http://127.0.0.1:8000" });
+    expect(readMediaNodeEnv({})).toEqual({
+      MEDIA_NODE_PORT: 8790,
+      EDGE_URL: "http://127.0.0.1:8000",
+      PUBLIC_URL: "http://127.0.0.1:8790",
+      JAMBONZ_API_URL: EMULATOR_DEFAULTS_URL,
+      JAMBONZ_ACCOUNT_SID: EMULATOR_DEFAULTS.accountSid,
+      JAMBONZ_API_KEY: EMULATOR_DEFAULTS.apiKey,
+      JAMBONZ_WEBHOOK_SECRET: EMULATOR_DEFAULTS.webhookSecret,
+      JAMBONZ_FROM: "+15005550006",
+      MEDIA_NODE_OUTBOX: ".data/media-node-outbox.jsonl",
+    });
+    expect(readMediaNodeEnv({ MEDIA_NODE_PORT: "9000", PUBLIC_URL: "https://media.example.com/" }).PUBLIC_URL).toBe(
+      "https://media.example.com",
+    );
+    expect(readMediaNodeEnv({ MEDIA_NODE_PORT: "9000" }).PUBLIC_URL).toBe("http://127.0.0.1:9000");
     expect(readMediaNodeEnv({ MEDIA_NODE_PORT: "9000", EDGE_URL: "http://edge.test" }).MEDIA_NODE_PORT).toBe(9000);
     expect(() => readMediaNodeEnv({ MEDIA_NODE_PORT: "nope" })).toThrow(/MEDIA_NODE_PORT/);
   });

@@ -1,4 +1,15 @@
+import type { Server } from "node:http";
 import { Hono } from "hono";
+import { Conversation } from "./calls/conversation.js";
+import { CallRegistry } from "./calls/registry.js";
+import { CallReporter } from "./calls/reporter.js";
+import { hookUrls } from "./calls/verbs.js";
+import { EdgeClient } from "./edge/client.js";
+import { Outbox } from "./edge/outbox.js";
+import { type MediaNodeEnv, readMediaNodeEnv } from "./env.js";
+import { type CallPlacer, jambonzCallPlacer, registerInternalApi } from "./internal-api.js";
+import { attachListenServer } from "./jambonz/listen.js";
+import { registerJambonzHooks } from "./jambonz/webhooks.js";
 
 /** What the media node knows about speech (ASR and TTS run on jambonz, configured there per vendor). */
 export type SpeechReport = {
@@ -19,8 +30,80 @@ export const UNVERIFIED_SPEECH: SpeechReport = {
   detail: "not verified: the media node has no jambonz connection yet",
 };
 
-/** The media node's HTTP surface. Uptime counts from the app's creation, not the process's. */
-export function createMediaNodeApp(options: { now?: () => number; speech?: () => SpeechReport } = {}): Hono {
+export type MediaNodeOptions = {
+  now?: () => number;
+  speech?: () => SpeechReport;
+  /** Defaults to the built-in defaults (not process.env): main.ts passes the environment's. */
+  config?: MediaNodeEnv;
+  /** Overrides config.MEDIA_NODE_OUTBOX; `null` keeps unsent reports in memory only. Without config: null. */
+  outboxFile?: string | null;
+  /** Outbox retry delays (tests shorten them). */
+  retry?: { baseDelayMs?: number; maxDelayMs?: number };
+  /** How calls reach jambonz; defaults to its REST API through @jambonz/sdk's JambonzClient. */
+  placeCall?: CallPlacer;
+  /** Used for requests to the edge. */
+  fetch?: typeof fetch;
+  log?: (message: string) => void;
+};
+
+export type MediaNode = {
+  app: Hono;
+  outbox: Outbox;
+  registry: CallRegistry;
+  config: MediaNodeEnv;
+  /** Serves the `listen` audio WebSocket on the node's HTTP server. */
+  attach: (server: Server) => void;
+};
+
+/** The media node: its HTTP surface plus the state the audio WebSocket shares with it. */
+export function createMediaNode(options: MediaNodeOptions = {}): MediaNode {
+  const config = options.config ?? readMediaNodeEnv({});
+  const outboxFile =
+    options.outboxFile !== undefined ? options.outboxFile : options.config ? config.MEDIA_NODE_OUTBOX : null;
+  const edge = new EdgeClient({ edgeUrl: config.EDGE_URL, secret: config.INTERNAL_API_SECRET, fetch: options.fetch });
+  const outbox = new Outbox({ file: outboxFile, client: edge, ...options.retry, log: options.log });
+  const registry = new CallRegistry();
+  const urls = hookUrls(config.PUBLIC_URL);
+  const conversation = new Conversation({
+    edge,
+    reporter: new CallReporter(outbox),
+    registry,
+    urls,
+    now: options.now,
+    log: options.log,
+  });
+  const placeCall =
+    options.placeCall ??
+    jambonzCallPlacer(
+      {
+        apiUrl: config.JAMBONZ_API_URL,
+        accountSid: config.JAMBONZ_ACCOUNT_SID,
+        apiKey: config.JAMBONZ_API_KEY,
+        defaultFrom: config.JAMBONZ_FROM,
+      },
+      urls,
+    );
+
+  const app = healthApp(options);
+  registerInternalApi(app, { secret: config.INTERNAL_API_SECRET, placeCall, registry });
+  registerJambonzHooks(app, conversation, config.JAMBONZ_WEBHOOK_SECRET);
+  return {
+    app,
+    outbox,
+    registry,
+    config,
+    attach: (server) => {
+      attachListenServer(server, { outbox, isLiveCall: (callId) => registry.isLive(callId), log: options.log });
+    },
+  };
+}
+
+/** The media node's HTTP app. Uptime counts from the app's creation, not the process's. */
+export function createMediaNodeApp(options: MediaNodeOptions = {}): Hono {
+  return createMediaNode(options).app;
+}
+
+function healthApp(options: MediaNodeOptions): Hono {
   const now = options.now ?? Date.now;
   const speech = options.speech ?? (() => UNVERIFIED_SPEECH);
   const startedAt = now();

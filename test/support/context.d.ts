@@ -9,6 +9,8 @@ declare module "vitest" {
     /** Signs requests to the edge's internal API, as the media node does. */
     internalApiSecret: string;
     mediaNodeUrl: string;
+    /** The jambonz emulator: `GET /emulator/calls` shows what every call heard and said. */
+    emulatorUrl: string;
   }
 }
 

@@ -32,3 +32,13 @@ export async function firstRow<T>(client: pg.Client, text: string, values: unkno
   if (!rows[0]) throw new Error(`nothing returned by: ${text}`);
   return rows[0] as T;
 }
+
+/**
+ * Opens the campaign's calling window tomorrow, so the dialer leaves its calls alone while the campaign
+ * runs: for tests that set call outcomes themselves or count pending calls after a start.
+ */
+export async function holdDialling(client: pg.Client, campaignNumber: number): Promise<void> {
+  await client.query("update campaigns set window_starts_at = now() + interval '1 day' where number = $1", [
+    campaignNumber,
+  ]);
+}

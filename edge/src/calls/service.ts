@@ -45,13 +45,13 @@ export async function listCampaignCallPage(
   db: Database,
   orgId: string,
   campaignId: string,
-  filter: Omit<CallFilter, "campaignId">,
+  filter: { statuses?: readonly CallStatus[] | undefined; result?: CallResult | undefined },
   page: { limit: number; offset: number },
 ): Promise<{ total: number; rows: CallWithContact[] }> {
   const where = and(
     eq(calls.orgId, orgId),
     eq(calls.campaignId, campaignId),
-    filter.status ? eq(calls.status, filter.status) : undefined,
+    filter.statuses ? inArray(calls.status, [...filter.statuses]) : undefined,
     filter.result ? eq(calls.result, filter.result) : undefined,
   );
   const [totals] = await db.select({ total: count() }).from(calls).where(where);

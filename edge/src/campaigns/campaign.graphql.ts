@@ -4,6 +4,7 @@ import { Agent } from "../agents/agent.graphql.js";
 import { Call, CallFilter, callFilterFrom } from "../calls/call.graphql.js";
 import { listCalls } from "../calls/service.js";
 import { Contact } from "../contacts/contact.graphql.js";
+import { actionWakesDialer, wakeDialer } from "../dialer/wake.js";
 import { builder } from "../graphql/builder.js";
 import { db, orgOf } from "../graphql/context.js";
 import { ErrorInterface, writeErrors } from "../graphql/errors.js";
@@ -185,6 +186,7 @@ builder.mutationFields((t) => ({
         resolve: async (_root, { id }, context) => {
           const campaign = await applyCampaignAction(db(context), orgOf(context), { id: id.id }, action);
           if (!campaign) throw new Error(`${action} returned no campaign`);
+          if (actionWakesDialer(action)) await wakeDialer(context.env, campaign.id);
           return campaign;
         },
       }),

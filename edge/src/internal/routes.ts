@@ -1,7 +1,12 @@
 import { Hono } from "hono";
+import { answerTurn } from "../calls/agent-turn.js";
+import { recordCallEvent } from "../calls/events.js";
+import { acceptInboundCall } from "../calls/inbound.js";
+import { wakeDialer } from "../dialer/wake.js";
 import type { AppBindings } from "../http/app-types.js";
 import { ApiError, logUnexpected, renderDefaultError } from "../http/errors.js";
 import { RECORDING_CONTENT_TYPE, storeRecording } from "../recordings/service.js";
+import { ValidationError } from "../shared/errors.js";
 import { requireInternalSignature } from "./signature.js";
 
 /** Where the internal API is mounted; the media node signs paths under it. */
@@ -22,6 +27,24 @@ export function createInternalApp(): Hono<AppBindings> {
   });
   app.use("*", requireInternalSignature);
 
+  /** What happened on a call (status, AMD verdict, spoken turn); a replayed idempotency key changes nothing. */
+  app.post("/calls/:call_id/events", async (c) => {
+    const outcome = await recordCallEvent(c.var.database.db, c.req.param("call_id"), await jsonBody(c.req));
+    if (outcome.wakeCampaignId) c.executionCtx.waitUntil(wakeDialer(c.var.env, outcome.wakeCampaignId));
+    return c.json({ applied: outcome.applied });
+  });
+
+  /** The agent's reply to what the caller just did. */
+  app.post("/calls/:call_id/turn", async (c) => {
+    return c.json(await answerTurn(c.var.database.db, c.var.env, c.req.param("call_id"), await jsonBody(c.req)));
+  });
+
+  /** A call arrived on one of our numbers: which organisation and call it is. */
+  app.post("/inbound-calls", async (c) => {
+    const call = await acceptInboundCall(c.var.database.db, await jsonBody(c.req));
+    return c.json({ call_id: call.callId, org_id: call.orgId });
+  });
+
   /** The call's recording, as WAV bytes; replaces any earlier upload. */
   app.put("/calls/:call_id/recording", async (c) => {
     const mediaType = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
@@ -38,4 +61,13 @@ export function createInternalApp(): Hono<AppBindings> {
     });
   });
   return app;
+}
+
+/** The request's JSON; a body that is not JSON is a validation error like any other bad input. */
+async function jsonBody(request: { json: () => Promise<unknown> }): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    throw new ValidationError("The body is not valid JSON", [{ path: ["body"], message: "Invalid JSON" }]);
+  }
 }

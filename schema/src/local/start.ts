@@ -16,6 +16,8 @@ const dataDir = join(repoRoot, ".data");
 // 8000 is where every legacy API document points its examples (`http://localhost:8000`).
 const edgePort = Number(env.PORT ?? 8000);
 const mediaNodePort = Number(env.MEDIA_NODE_PORT ?? 8790);
+/** The jambonz emulator (media-node/src/emulator) stands in for jambonz unless JAMBONZ_API_URL names a real one. */
+const emulatorPort = Number(env.EMULATOR_PORT ?? 8792);
 const apiPassword = env.API_PASSWORD ?? "mypassword";
 /** Signs the internal API between the media node and the edge; both get it from here. */
 const internalApiSecret = env.INTERNAL_API_SECRET ?? randomBytes(36).toString("base64url");
@@ -55,6 +57,27 @@ function registerChild(name: string, child: ChildProcess): void {
     console.error(`\n${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
     void stopAll(1);
   });
+}
+
+/** Spawns the jambonz emulator (its EMULATOR_* settings come from the environment) and returns its base URL. */
+async function startJambonzEmulator(): Promise<string> {
+  const child = spawnGroup("npx", ["tsx", "media-node/src/emulator/main.ts"], { EMULATOR_PORT: String(emulatorPort) });
+  registerChild("jambonz emulator", child);
+  const url = `http://127.0.0.1:${emulatorPort}`;
+  await waitForHttp(`${url}/health`, child, 30_000);
+  return url;
+}
+
+/**
+ * The media node's JAMBONZ_* settings for the emulator. The SDK client appends `/v1` itself, so the API URL is
+ * the emulator's base URL; credentials follow EMULATOR_* when set (else both sides use the same defaults).
+ */
+function emulatorCredentials(emulatorUrl: string): Record<string, string> {
+  const credentials: Record<string, string> = { JAMBONZ_API_URL: emulatorUrl };
+  if (env.EMULATOR_ACCOUNT_SID) credentials.JAMBONZ_ACCOUNT_SID = env.EMULATOR_ACCOUNT_SID;
+  if (env.EMULATOR_API_KEY) credentials.JAMBONZ_API_KEY = env.EMULATOR_API_KEY;
+  if (env.EMULATOR_WEBHOOK_SECRET) credentials.JAMBONZ_WEBHOOK_SECRET = env.EMULATOR_WEBHOOK_SECRET;
+  return credentials;
 }
 
 /** A random dev secret kept in .data, so sessions and tokens survive restarts. */
@@ -104,10 +127,18 @@ async function main(): Promise<void> {
   });
 
   assertNotStopping();
+  // Started before the media node, which places its calls there (JAMBONZ_API_URL = the emulator's base URL).
+  const jambonzEmulatorUrl = env.JAMBONZ_API_URL ? undefined : await startJambonzEmulator();
+  if (jambonzEmulatorUrl) console.log(`jambonz emulator: ${jambonzEmulatorUrl}/emulator/calls`);
+
+  assertNotStopping();
   const mediaNode = spawnGroup("npx", ["tsx", "media-node/src/main.ts"], {
     MEDIA_NODE_PORT: String(mediaNodePort),
     EDGE_URL: edge.url,
     INTERNAL_API_SECRET: internalApiSecret,
+    // Where jambonz reaches the media node's hooks (/jambonz/*); a real jambonz needs a public URL here.
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://127.0.0.1:${mediaNodePort}`,
+    ...(jambonzEmulatorUrl ? emulatorCredentials(jambonzEmulatorUrl) : {}),
   });
   registerChild("media node", mediaNode);
   const mediaNodeHealth = `http://127.0.0.1:${mediaNodePort}/health`;

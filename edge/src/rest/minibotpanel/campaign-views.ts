@@ -1,3 +1,5 @@
+import type { CallStatus } from "@switchboard/schema";
+import { WAITING_STATUSES } from "../../calls/status-groups.js";
 import type { CallSummary, CampaignView } from "../../campaigns/service.js";
 import { legacyTimestamp } from "./format.js";
 
@@ -55,4 +57,28 @@ export function campaignDetail<S>(campaign: CampaignView, stats: S) {
 /** Whole seconds, as the legacy API printed call durations. */
 export function durationSeconds(durationMs: number | null): number | null {
   return durationMs === null ? null : Math.round(durationMs / 1000);
+}
+
+/** MiniBotPanel's call statuses: waiting for a retry or for credit is `pending`, busy is a `no_answer`. */
+export const LEGACY_CALL_STATUSES = [
+  "pending",
+  "calling",
+  "ringing",
+  "in_progress",
+  "completed",
+  "failed",
+  "cancelled",
+  "no_answer",
+] as const;
+export type LegacyCallStatus = (typeof LEGACY_CALL_STATUSES)[number];
+
+export function legacyCallStatus(status: CallStatus): LegacyCallStatus {
+  if ((WAITING_STATUSES as readonly CallStatus[]).includes(status)) return "pending";
+  return status === "busy" ? "no_answer" : (status as LegacyCallStatus);
+}
+
+/** The statuses a legacy status filter stands for. */
+export function statusesFor(legacy: LegacyCallStatus): CallStatus[] {
+  if (legacy === "pending") return [...WAITING_STATUSES];
+  return legacy === "no_answer" ? ["no_answer", "busy"] : [legacy];
 }

@@ -13,9 +13,17 @@ import {
   findCampaign,
   listCampaignPage,
 } from "../../campaigns/service.js";
+import { actionWakesDialer, wakeDialer } from "../../dialer/wake.js";
 import type { AppBindings } from "../../http/app-types.js";
 import { callerWith } from "./auth.js";
-import { campaignDetail, countsOf, detailCounts, durationSeconds } from "./campaign-views.js";
+import {
+  campaignDetail,
+  countsOf,
+  detailCounts,
+  durationSeconds,
+  legacyCallStatus,
+  statusesFor,
+} from "./campaign-views.js";
 import {
   ActionResult,
   CallList,
@@ -214,7 +222,8 @@ export function registerCampaignRoutes(app: MiniBotPanelApp): void {
     const { status, result, limit, offset } = c.req.valid("query");
     const db = c.var.database.db;
     const campaign = await findCampaign(db, principal.orgId, { number: c.req.valid("param").campaign_id });
-    const page = await listCampaignCallPage(db, principal.orgId, campaign.id, { status, result }, { limit, offset });
+    const statuses = status ? statusesFor(status) : undefined;
+    const page = await listCampaignCallPage(db, principal.orgId, campaign.id, { statuses, result }, { limit, offset });
     return c.json({ total: page.total, limit, offset, calls: page.rows.map(callListItem) }, 200);
   });
 }
@@ -223,6 +232,7 @@ async function runAction(c: Context<AppBindings>, number: number, action: keyof 
   const principal = callerWith(c.var.principal, "campaigns:write");
   const db = c.var.database.db;
   const campaign = await applyCampaignAction(db, principal.orgId, { number }, action);
+  if (campaign && actionWakesDialer(action)) await wakeDialer(c.var.env, campaign.id);
   const result = {
     status: "success" as const,
     message: `Campaign ${number} ${ACTIONS[action].done}`,
@@ -290,7 +300,7 @@ function callListItem(call: CallWithContact) {
       last_name: call.contact.lastName,
       company: call.contact.company,
     },
-    status: call.status,
+    status: legacyCallStatus(call.status),
     result: call.result,
     duration: durationSeconds(call.durationMs),
     sentiment: call.sentiment,

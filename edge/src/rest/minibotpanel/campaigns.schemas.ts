@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { callResult, callStatus, campaignStatus } from "@switchboard/schema";
+import { callResult, campaignStatus } from "@switchboard/schema";
 import { CAMPAIGN_DEFAULTS, CAMPAIGN_LIMITS, MAX_CONTACT_IDS } from "../../campaigns/settings.js";
+import { LEGACY_CALL_STATUSES } from "./campaign-views.js";
 
 /** MiniBotPanel's request and response shapes for /api/campaigns, built on the domain's limits. */
 
@@ -78,7 +79,7 @@ export const CampaignListQuery = z.object({
 });
 
 export const CallListQuery = z.object({
-  status: z.enum(callStatus.enumValues).optional().openapi({ description: "Filtrer par statut" }),
+  status: z.enum(LEGACY_CALL_STATUSES).optional().openapi({ description: "Filtrer par statut" }),
   result: z.enum(callResult.enumValues).optional().openapi({ description: "Filtrer par résultat" }),
   ...pageFields,
 });
@@ -157,7 +158,7 @@ export const CallList = z
             company: z.string().nullable(),
           })
           .nullable(),
-        status: z.enum(callStatus.enumValues),
+        status: z.enum(LEGACY_CALL_STATUSES),
         result: z.enum(callResult.enumValues).nullable(),
         duration: z.number().int().nullable(),
         sentiment: z.string().nullable(),

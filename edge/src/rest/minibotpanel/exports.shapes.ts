@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { CallSummary, CampaignView } from "../../campaigns/service.js";
 import type { CsvCell } from "../../exports/csv.js";
 import type { ExportedCall } from "../../exports/service.js";
-import { campaignRecord, detailCounts, durationSeconds } from "./campaign-views.js";
+import { campaignRecord, detailCounts, durationSeconds, legacyCallStatus } from "./campaign-views.js";
 import { legacyTimestamp } from "./format.js";
 
 /** MiniBotPanel's export formats (shared/api-docs/minibotpanel.md, "Exports"). */
@@ -46,7 +46,7 @@ export function csvRecord(call: ExportedCall, links: ExportLinks | null): CsvCel
     call.contact.lastName,
     call.contact.email,
     call.contact.company,
-    call.status,
+    legacyCallStatus(call.status),
     call.result,
     durationSeconds(call.durationMs),
     call.sentiment,
@@ -79,7 +79,7 @@ export function callJson(call: ExportedCall) {
       email: call.contact.email,
       company: call.contact.company,
     },
-    status: call.status,
+    status: legacyCallStatus(call.status),
     result: call.result,
     duration: durationSeconds(call.durationMs),
     sentiment: call.sentiment,

@@ -1,0 +1,276 @@
+import { type CallStatus, callAttempts, callEvents, calls, callTurns, campaigns } from "@switchboard/schema";
+import { type CallEvent, callEvent } from "@switchboard/schema/internal/calls";
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import { NotFoundError } from "../shared/errors.js";
+import { isUuid } from "../shared/ids.js";
+import { parseInput } from "../shared/validate.js";
+import { endsDial, FINAL_CALL_STATUSES, lineProgress } from "./line-status.js";
+import { analyseCompletedCall } from "./post-call.js";
+import { decideAfterUnanswered } from "./retry.js";
+
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+type CallRow = typeof calls.$inferSelect;
+type StatusEvent = Extract<CallEvent, { type: "status" }>;
+type AmdEvent = Extract<CallEvent, { type: "amd" }>;
+type TurnEvent = Extract<CallEvent, { type: "turn" }>;
+
+export type EventOutcome = {
+  /** False for a replayed key and for a report that arrived too late to change anything. */
+  applied: boolean;
+  /** The campaign whose dialer should refill a slot, once the transaction has committed. */
+  wakeCampaignId: string | null;
+};
+
+const NOT_APPLIED: EventOutcome = { applied: false, wakeCampaignId: null };
+const APPLIED: EventOutcome = { applied: true, wakeCampaignId: null };
+
+/**
+ * Applies one report of the media node to a call, exactly once. The call id alone names the call (the
+ * media node is trusted across organisations); every write is scoped to the call's organisation. The
+ * event is logged under its idempotency key first, in the same transaction as its effects, so a replay
+ * finds the key taken and changes nothing.
+ */
+export async function recordCallEvent(
+  db: Database,
+  callId: string,
+  input: unknown,
+  now: Date = new Date(),
+): Promise<EventOutcome> {
+  const event = parseInput(callEvent, input, "Invalid call event");
+  if (!isUuid(callId)) throw new NotFoundError(`Call ${callId}`);
+  return db.transaction(async (tx) => {
+    // Locking the call serialises concurrent reports about it (a turn and the final status, say).
+    const [call] = await tx.select().from(calls).where(eq(calls.id, callId)).for("update");
+    if (!call) throw new NotFoundError(`Call ${callId}`);
+    if (!(await logEvent(tx, call, event))) return NOT_APPLIED;
+    switch (event.type) {
+      case "status":
+        return applyStatus(tx, call, event, now);
+      case "amd":
+        return applyAmd(tx, call, event);
+      case "turn":
+        return applyTurn(tx, call, event);
+    }
+  });
+}
+
+/** True when the key is new for the organisation. */
+async function logEvent(tx: Transaction, call: CallRow, event: CallEvent): Promise<boolean> {
+  const inserted = await tx
+    .insert(callEvents)
+    .values({
+      orgId: call.orgId,
+      callId: call.id,
+      idempotencyKey: event.idempotency_key,
+      type: event.type,
+      payload: event,
+      occurredAt: new Date(event.occurred_at),
+    })
+    .onConflictDoNothing()
+    .returning({ id: callEvents.id });
+  return inserted.length > 0;
+}
+
+// ── Status ───────────────────────────────────────────────────────────────────────────────────────────
+
+async function applyStatus(tx: Transaction, call: CallRow, event: StatusEvent, now: Date): Promise<EventOutcome> {
+  const occurredAt = new Date(event.occurred_at);
+  const [dial] = await tx
+    .select({
+      status: callAttempts.status,
+      answeredAt: callAttempts.answeredAt,
+      jambonzCallSid: callAttempts.jambonzCallSid,
+    })
+    .from(callAttempts)
+    .where(
+      and(
+        eq(callAttempts.orgId, call.orgId),
+        eq(callAttempts.callId, call.id),
+        eq(callAttempts.attemptNumber, event.attempt),
+      ),
+    );
+  if (!movesForward(event, dial)) return NOT_APPLIED;
+  const durationMs = talkTime(event, dial?.answeredAt ?? call.answeredAt, occurredAt);
+  await upsertDial(tx, call, event, occurredAt, durationMs);
+  // A report about an older dial, or about a call already settled, only updates that dial's row.
+  if (event.attempt < call.attempts || FINAL_CALL_STATUSES.has(call.status)) return APPLIED;
+  if (!endsDial(event.status)) {
+    await progressCall(tx, call, event, occurredAt);
+    return APPLIED;
+  }
+  await endDial(tx, call, event, { occurredAt, durationMs, now });
+  return { applied: true, wakeCampaignId: call.campaignId };
+}
+
+/**
+ * A report applies when it moves the dial forward. The `calling` the dialer already wrote also applies
+ * when it brings the jambonz sid: that is how the dialer knows the media node has the call.
+ */
+function movesForward(event: StatusEvent, dial: { status: CallStatus; jambonzCallSid: string | null } | undefined) {
+  const reported = lineProgress(event.status);
+  const known = lineProgress(dial?.status);
+  if (reported > known) return true;
+  return reported === known && !endsDial(event.status) && Boolean(event.jambonz_call_sid) && !dial?.jambonzCallSid;
+}
+
+/** Talk time: as reported, else from the answer to the end of an answered dial, else zero. */
+function talkTime(event: StatusEvent, answeredAt: Date | null, occurredAt: Date): number | null {
+  if (!endsDial(event.status)) return null;
+  if (event.duration_ms !== undefined && event.duration_ms !== null) return event.duration_ms;
+  if (event.status === "completed" && answeredAt) return Math.max(0, occurredAt.getTime() - answeredAt.getTime());
+  return 0;
+}
+
+async function upsertDial(
+  tx: Transaction,
+  call: CallRow,
+  event: StatusEvent,
+  occurredAt: Date,
+  durationMs: number | null,
+): Promise<void> {
+  const ends = endsDial(event.status);
+  const changes = {
+    status: event.status,
+    ...(event.jambonz_call_sid ? { jambonzCallSid: event.jambonz_call_sid } : {}),
+    ...(event.status === "in_progress" ? { answeredAt: occurredAt } : {}),
+    ...(ends ? { endedAt: occurredAt, durationMs, hangupCause: event.hangup_cause ?? null } : {}),
+  };
+  await tx
+    .insert(callAttempts)
+    .values({
+      orgId: call.orgId,
+      callId: call.id,
+      attemptNumber: event.attempt,
+      toNumber: call.toNumber,
+      startedAt: occurredAt,
+      ...changes,
+    })
+    .onConflictDoUpdate({ target: [callAttempts.callId, callAttempts.attemptNumber], set: changes });
+}
+
+/** calling / ringing / in_progress on the current dial. */
+async function progressCall(tx: Transaction, call: CallRow, event: StatusEvent, occurredAt: Date): Promise<void> {
+  await tx
+    .update(calls)
+    .set({
+      status: event.status,
+      attempts: sql`greatest(${calls.attempts}, ${event.attempt})`,
+      startedAt: call.startedAt ?? occurredAt,
+      nextAttemptAt: null,
+      ...(event.jambonz_call_sid ? { jambonzCallSid: event.jambonz_call_sid } : {}),
+      ...(event.status === "in_progress" ? { answeredAt: occurredAt } : {}),
+    })
+    .where(and(eq(calls.orgId, call.orgId), eq(calls.id, call.id)));
+}
+
+/** The current dial ended: complete, fail, retry later or give up. */
+async function endDial(
+  tx: Transaction,
+  call: CallRow,
+  event: StatusEvent,
+  timing: { occurredAt: Date; durationMs: number | null; now: Date },
+): Promise<void> {
+  const dialsSoFar = Math.max(call.attempts, event.attempt);
+  const common = {
+    attempts: dialsSoFar,
+    hangupCause: event.hangup_cause ?? null,
+    ...(event.jambonz_call_sid ? { jambonzCallSid: event.jambonz_call_sid } : {}),
+  };
+  const where = and(eq(calls.orgId, call.orgId), eq(calls.id, call.id));
+  if (event.status === "completed" || event.status === "failed") {
+    await tx
+      .update(calls)
+      .set({
+        ...common,
+        status: event.status,
+        endedAt: timing.occurredAt,
+        durationMs: timing.durationMs,
+        nextAttemptAt: null,
+        ...(event.status === "failed" ? { result: "failed" as const } : {}),
+      })
+      .where(where);
+    if (event.status === "completed") await analyseCompletedCall(tx, call.orgId, call.id);
+    return;
+  }
+  const decision = decideAfterUnanswered({
+    status: event.status as "no_answer" | "busy",
+    dialsSoFar,
+    maxAttempts: call.maxAttempts,
+    policy: await retryPolicy(tx, call),
+    now: timing.now,
+  });
+  await tx
+    .update(calls)
+    .set(
+      decision.kind === "retry"
+        ? { ...common, status: decision.status, nextAttemptAt: decision.nextAttemptAt }
+        : {
+            ...common,
+            status: decision.status,
+            result: decision.result,
+            endedAt: timing.occurredAt,
+            durationMs: 0,
+            nextAttemptAt: null,
+          },
+    )
+    .where(where);
+}
+
+async function retryPolicy(tx: Transaction, call: CallRow) {
+  if (!call.campaignId) return null;
+  const [campaign] = await tx
+    .select({
+      retryEnabled: campaigns.retryEnabled,
+      retryNoAnswerDelaySeconds: campaigns.retryNoAnswerDelaySeconds,
+      retryBusyDelaySeconds: campaigns.retryBusyDelaySeconds,
+    })
+    .from(campaigns)
+    .where(and(eq(campaigns.orgId, call.orgId), eq(campaigns.id, call.campaignId)));
+  return campaign ?? null;
+}
+
+// ── AMD and turns ────────────────────────────────────────────────────────────────────────────────────
+
+async function applyAmd(tx: Transaction, call: CallRow, event: AmdEvent): Promise<EventOutcome> {
+  await tx
+    .update(callAttempts)
+    .set({ amdResult: event.verdict })
+    .where(
+      and(
+        eq(callAttempts.orgId, call.orgId),
+        eq(callAttempts.callId, call.id),
+        eq(callAttempts.attemptNumber, event.attempt),
+      ),
+    );
+  if (event.attempt < call.attempts) return NOT_APPLIED;
+  await tx
+    .update(calls)
+    .set({ amdResult: event.verdict })
+    .where(and(eq(calls.orgId, call.orgId), eq(calls.id, call.id)));
+  // A verdict that lands after completion still decides the result.
+  if (call.status === "completed") await analyseCompletedCall(tx, call.orgId, call.id);
+  return APPLIED;
+}
+
+async function applyTurn(tx: Transaction, call: CallRow, event: TurnEvent): Promise<EventOutcome> {
+  const inserted = await tx
+    .insert(callTurns)
+    .values({
+      orgId: call.orgId,
+      callId: call.id,
+      sequence: event.sequence,
+      speaker: event.speaker,
+      text: event.text,
+      intent: event.intent ?? null,
+      confidence: event.confidence ?? null,
+      latencyMs: event.latency_ms ?? null,
+      spokenAt: new Date(event.occurred_at),
+    })
+    .onConflictDoNothing({ target: [callTurns.callId, callTurns.sequence] })
+    .returning({ id: callTurns.id });
+  if (inserted.length === 0) return NOT_APPLIED;
+  // The last words often arrive after the hangup: the analysis reads the whole transcript again.
+  if (call.status === "completed") await analyseCompletedCall(tx, call.orgId, call.id);
+  return APPLIED;
+}

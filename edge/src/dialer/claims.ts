@@ -1,0 +1,239 @@
+import { callAttempts, calls, campaigns } from "@switchboard/schema";
+import { sql } from "drizzle-orm";
+import { ACTIVE_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
+import type { Database } from "../db/client.js";
+import { callsToClaim } from "./plan.js";
+
+/** One dial the dialer owns from now on: the call is `calling` and its attempt row exists. */
+export type ClaimedCall = {
+  id: string;
+  orgId: string;
+  campaignId: string;
+  number: number;
+  attempt: number;
+  toNumber: string;
+  fromNumber: string | null;
+  refusals: number;
+};
+
+export type ClaimResult =
+  | { kind: "idle"; reason: "missing" | "not_running" | "completed" }
+  | {
+      kind: "running";
+      claimed: ClaimedCall[];
+      active: number;
+      dueLeft: number;
+      free: number;
+      inWindow: boolean;
+      windowOpensAt: Date | null;
+      nextRetryAt: Date | null;
+      callerNumbers: string[];
+    };
+
+type CampaignForDialing = {
+  org_id: string;
+  status: string;
+  max_concurrent_calls: number;
+  batch_size: number;
+  caller_numbers: string[];
+  in_window: boolean;
+  window_starts_at: Date | string | null;
+};
+
+type Workload = { active: number; waiting: number; due: number; next_retry_at: Date | string | null };
+
+const active = sql.raw(ACTIVE_STATUSES.map((status) => `'${status}'`).join(", "));
+const waiting = sql.raw(WAITING_STATUSES.map((status) => `'${status}'`).join(", "));
+/** Waiting calls the dialer may take now; `suspended` calls wait for credit, not for the dialer. */
+const isDue = sql`${calls.status} in ('pending', 'scheduled') and (${calls.nextAttemptAt} is null or ${calls.nextAttemptAt} <= now())`;
+
+/**
+ * One transaction per tick, under the campaign's row lock, so two ticks (a wake racing an alarm, two
+ * instances during a deploy) are serialised: the second counts the first's claims as active, and the
+ * concurrency limit holds. `SKIP LOCKED` leaves rows another writer holds (an event being applied) for
+ * the next tick. A running campaign with nothing waiting and nothing in flight is completed here.
+ */
+export async function claimDueCalls(
+  db: Database,
+  campaignId: string,
+  options: { dialable: boolean },
+): Promise<ClaimResult> {
+  return db.transaction(async (tx) => {
+    const campaign = await firstRow<CampaignForDialing>(
+      tx.execute(sql`
+        select ${campaigns.orgId} as org_id, ${campaigns.status} as status,
+          ${campaigns.maxConcurrentCalls} as max_concurrent_calls, ${campaigns.batchSize} as batch_size,
+          ${campaigns.callerNumbers} as caller_numbers, ${campaigns.windowStartsAt} as window_starts_at,
+          (${campaigns.windowStartsAt} is null or ${campaigns.windowStartsAt} <= now())
+            and (${campaigns.windowEndsAt} is null or ${campaigns.windowEndsAt} > now()) as in_window
+        from ${campaigns} where ${campaigns.id} = ${campaignId}
+        for update`),
+    );
+    if (!campaign) return { kind: "idle", reason: "missing" };
+    if (campaign.status !== "running") return { kind: "idle", reason: "not_running" };
+
+    const work = await workload(tx, campaign.org_id, campaignId);
+    if (work.active === 0 && work.waiting === 0) {
+      await tx.execute(sql`
+        update ${campaigns} set status = 'completed', completed_at = now(), updated_at = now()
+        where ${campaigns.id} = ${campaignId} and ${campaigns.orgId} = ${campaign.org_id} and ${campaigns.status} = 'running'`);
+      return { kind: "idle", reason: "completed" };
+    }
+
+    const inWindow = Boolean(campaign.in_window);
+    const wanted = callsToClaim({
+      maxConcurrentCalls: campaign.max_concurrent_calls,
+      batchSize: campaign.batch_size,
+      active: work.active,
+      due: options.dialable && inWindow ? work.due : 0,
+    });
+    const claimed = wanted > 0 ? await claim(tx, campaign.org_id, campaignId, wanted) : [];
+    const windowStartsAt = toDate(campaign.window_starts_at);
+    return {
+      kind: "running",
+      claimed,
+      active: work.active + claimed.length,
+      dueLeft: work.due - claimed.length,
+      free: Math.max(0, campaign.max_concurrent_calls - work.active - claimed.length),
+      inWindow,
+      windowOpensAt: windowStartsAt && windowStartsAt.getTime() > Date.now() ? windowStartsAt : null,
+      nextRetryAt: toDate(work.next_retry_at),
+      callerNumbers: campaign.caller_numbers ?? [],
+    };
+  });
+}
+
+type Executor = Pick<Database, "execute">;
+
+async function workload(tx: Executor, orgId: string, campaignId: string): Promise<Workload> {
+  const row = await firstRow<Workload>(
+    tx.execute(sql`
+      select
+        (count(*) filter (where ${calls.status} in (${active})))::int as active,
+        (count(*) filter (where ${calls.status} in (${waiting})))::int as waiting,
+        (count(*) filter (where ${isDue}))::int as due,
+        min(${calls.nextAttemptAt}) filter (
+          where ${calls.status} in ('pending', 'scheduled') and ${calls.nextAttemptAt} > now()
+        ) as next_retry_at
+      from ${calls}
+      where ${calls.orgId} = ${orgId} and ${calls.campaignId} = ${campaignId}`),
+  );
+  return row ?? { active: 0, waiting: 0, due: 0, next_retry_at: null };
+}
+
+/**
+ * Takes up to `limit` due calls in one statement: marks them `calling`, counts the attempt, stamps
+ * started_at and inserts the attempt row numbered by the new attempt count. Fresh calls go first, then
+ * retries by due time; the call number breaks ties so the order is stable.
+ */
+async function claim(tx: Executor, orgId: string, campaignId: string, limit: number): Promise<ClaimedCall[]> {
+  const result = await tx.execute(sql`
+    with due as (
+      select ${calls.id} as id from ${calls}
+      where ${calls.orgId} = ${orgId} and ${calls.campaignId} = ${campaignId} and ${isDue}
+      order by ${calls.nextAttemptAt} asc nulls first, ${calls.number} asc
+      limit ${limit}
+      for update skip locked
+    ), claimed as (
+      update ${calls} as c
+      set status = 'calling', attempts = c.attempts + 1, started_at = now(), next_attempt_at = null,
+        updated_at = now()
+      from due where c.id = due.id
+      returning c.id, c.org_id, c.campaign_id, c.number, c.attempts, c.to_number, c.from_number,
+        coalesce((c.metadata->>'dial_refusals')::int, 0) as refusals
+    ), attempt_rows as (
+      insert into ${callAttempts} (org_id, call_id, attempt_number, to_number, status, started_at)
+      select org_id, id, attempts, to_number, 'calling', now() from claimed
+    )
+    select * from claimed order by number`);
+  return (result.rows as Array<Record<string, unknown>>).map((row) => ({
+    id: String(row.id),
+    orgId: String(row.org_id),
+    campaignId: String(row.campaign_id),
+    number: Number(row.number),
+    attempt: Number(row.attempts),
+    toNumber: String(row.to_number),
+    fromNumber: row.from_number === null ? null : String(row.from_number),
+    refusals: Number(row.refusals),
+  }));
+}
+
+/** The media node has the call: keep its jambonz sid (unless an event already stored it) and clear refusals. */
+export async function recordPlaced(db: Database, call: ClaimedCall, jambonzCallSid: string | null): Promise<void> {
+  await db.execute(sql`
+    update ${calls}
+    set jambonz_call_sid = coalesce(${jambonzCallSid}::text, jambonz_call_sid),
+      metadata = metadata - 'dial_refusals', updated_at = now()
+    where ${calls.id} = ${call.id} and ${calls.orgId} = ${call.orgId} and ${calls.attempts} = ${call.attempt}`);
+  if (jambonzCallSid === null) return;
+  await db.execute(sql`
+    update ${callAttempts} set jambonz_call_sid = coalesce(jambonz_call_sid, ${jambonzCallSid}::text)
+    where ${callAttempts.callId} = ${call.id} and ${callAttempts.orgId} = ${call.orgId}
+      and ${callAttempts.attemptNumber} = ${call.attempt}`);
+}
+
+/**
+ * The dial never reached the line: the call waits `delaySeconds` and keeps its attempt count, and the
+ * attempt row goes, so the next dial reuses the same attempt number. Only while nothing has been heard of
+ * the dial (still `calling`, no jambonz sid): an event that arrived meanwhile wins. A stop that came while
+ * the media node was asked left this call alone (it was on the line); it is cancelled now instead. The
+ * campaign row is read under a share lock so a concurrent stop is either seen or sees the waiting call.
+ */
+export async function rescheduleRefused(db: Database, call: ClaimedCall, delaySeconds: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const campaign = await firstRow<{ status: string }>(
+      tx.execute(sql`
+        select ${campaigns.status} as status from ${campaigns}
+        where ${campaigns.id} = ${call.campaignId} and ${campaigns.orgId} = ${call.orgId}
+        for share`),
+    );
+    const stopped = campaign?.status === "cancelled";
+    const result = await tx.execute(sql`
+      update ${calls}
+      set status = ${stopped ? "cancelled" : "scheduled"}, attempts = attempts - 1,
+        next_attempt_at = ${stopped ? null : sql`now() + make_interval(secs => ${delaySeconds}::double precision)`},
+        metadata = jsonb_set(metadata, '{dial_refusals}', to_jsonb(${call.refusals + 1}::int)), updated_at = now()
+      where ${calls.id} = ${call.id} and ${calls.orgId} = ${call.orgId} and ${calls.status} = 'calling'
+        and ${calls.attempts} = ${call.attempt}
+        and not exists (
+          select 1 from ${callAttempts}
+          where ${callAttempts.callId} = ${call.id} and ${callAttempts.attemptNumber} = ${call.attempt}
+            and ${callAttempts.jambonzCallSid} is not null
+        )`);
+    if ((result.rowCount ?? 0) === 0) return false;
+    await tx.execute(sql`
+      delete from ${callAttempts}
+      where ${callAttempts.callId} = ${call.id} and ${callAttempts.orgId} = ${call.orgId}
+        and ${callAttempts.attemptNumber} = ${call.attempt}`);
+    return true;
+  });
+}
+
+/** The media node will not take this call: it ends `failed`, and the attempt with it. */
+export async function failUndialable(db: Database, call: ClaimedCall, reason: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const result = await tx.execute(sql`
+      update ${calls}
+      set status = 'failed', result = 'failed', hangup_cause = ${reason}, ended_at = now(), next_attempt_at = null,
+        metadata = jsonb_set(metadata, '{dial_refusals}', to_jsonb(${call.refusals + 1}::int)), updated_at = now()
+      where ${calls.id} = ${call.id} and ${calls.orgId} = ${call.orgId} and ${calls.status} = 'calling'
+        and ${calls.attempts} = ${call.attempt}`);
+    if ((result.rowCount ?? 0) === 0) return false;
+    await tx.execute(sql`
+      update ${callAttempts} set status = 'failed', hangup_cause = ${reason}, ended_at = now()
+      where ${callAttempts.callId} = ${call.id} and ${callAttempts.orgId} = ${call.orgId}
+        and ${callAttempts.attemptNumber} = ${call.attempt}`);
+    return true;
+  });
+}
+
+async function firstRow<T>(query: Promise<{ rows: unknown[] }>): Promise<T | undefined> {
+  const { rows } = await query;
+  return rows[0] as T | undefined;
+}
+
+function toDate(value: Date | string | null | undefined): Date | null {
+  if (value === null || value === undefined) return null;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}

@@ -1,0 +1,101 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import type { IncomingMessage, Server } from "node:http";
+import { join } from "node:path";
+import type { Duplex } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
+import { RECORDING_SAMPLE_RATE } from "../calls/verbs.js";
+import type { Outbox } from "../edge/outbox.js";
+import { wavFromPcm16 } from "../wav.js";
+
+/** jambonz's audio fork subprotocol (docs); the SDK's audio service names the drachtio one. */
+const AUDIO_SUBPROTOCOLS = ["audio.jambonz.org", "audio.drachtio.org"];
+const LISTEN_PATH = /^\/jambonz\/listen\/([0-9a-f-]{36})$/i;
+/** Two hours of 8 kHz stereo L16; a stream past that is cut rather than exhaust memory. */
+const MAX_RECORDING_BYTES = 2 * 3600 * 8_000 * 2 * 2;
+
+export type ListenOptions = {
+  outbox: Outbox;
+  /** Only streams of calls this node is running are accepted. */
+  isLiveCall: (callId: string) => boolean;
+  log?: (message: string) => void;
+};
+
+/**
+ * The `listen` audio WebSocket (`/jambonz/listen/<call_id>`): one JSON text frame of metadata (sampleRate,
+ * mixType, ...), then binary L16 frames. When jambonz closes it, the audio becomes a WAV file that the outbox
+ * PUTs to the edge (`/internal/v1/calls/<id>/recording`, signed), retried until the edge has it.
+ */
+export function attachListenServer(server: Server, options: ListenOptions): WebSocketServer {
+  const log = options.log ?? ((message) => console.warn(`media-node listen: ${message}`));
+  const sockets = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => AUDIO_SUBPROTOCOLS.find((protocol) => offered.has(protocol)) ?? false,
+  });
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const callId = LISTEN_PATH.exec(new URL(request.url ?? "/", "http://x").pathname)?.[1]?.toLowerCase();
+    if (!callId) return; // not ours: other upgrade handlers (or none) decide
+    if (!options.isLiveCall(callId)) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => record(ws, callId, options.outbox, log));
+  });
+  return sockets;
+}
+
+function record(ws: WebSocket, callId: string, outbox: Outbox, log: (message: string) => void): void {
+  const frames: Uint8Array[] = [];
+  let bytes = 0;
+  let format = { sampleRate: RECORDING_SAMPLE_RATE, channels: 1 };
+  ws.on("message", (data, isBinary) => {
+    if (!isBinary) {
+      format = formatOf(data.toString(), format);
+      return;
+    }
+    const frame = toBytes(data);
+    if (bytes + frame.byteLength > MAX_RECORDING_BYTES) return;
+    frames.push(frame);
+    bytes += frame.byteLength;
+  });
+  ws.on("close", () => {
+    if (bytes === 0) return;
+    uploadRecording(outbox, callId, wavFromPcm16(frames, format));
+  });
+  ws.on("error", (error) => log(`call ${callId}: ${error.message}`));
+}
+
+/** Hands a recording to the outbox; with an outbox file, the bytes wait on disk until the edge has them. */
+export function uploadRecording(outbox: Outbox, callId: string, wav: Uint8Array): void {
+  const delivery = {
+    id: `${callId}:recording:${Date.now()}`,
+    lane: callId,
+    method: "PUT" as const,
+    path: `/internal/v1/calls/${callId}/recording`,
+    contentType: "audio/wav",
+  };
+  const spool = outbox.spoolDir;
+  if (!spool) {
+    outbox.enqueue({ ...delivery, bytes: wav });
+    return;
+  }
+  mkdirSync(spool, { recursive: true });
+  const file = join(spool, `${callId}-${Date.now()}.wav`);
+  writeFileSync(file, wav);
+  outbox.enqueue({ ...delivery, bodyFile: file });
+}
+
+function formatOf(text: string, current: { sampleRate: number; channels: number }) {
+  try {
+    const meta = JSON.parse(text) as { sampleRate?: unknown; mixType?: unknown };
+    const sampleRate =
+      typeof meta.sampleRate === "number" && meta.sampleRate > 0 ? meta.sampleRate : current.sampleRate;
+    return { sampleRate, channels: meta.mixType === "stereo" ? 2 : 1 };
+  } catch {
+    return current;
+  }
+}
+
+function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data);
+}
