@@ -223,14 +223,15 @@ describe("a call from dial to completion", () => {
   it("ignores replayed reports: nothing is applied or counted twice", async () => {
     const { callId } = await campaignWithCall(demo);
     const line = reporter(callId);
+    // Sent one after another, as the media node's per-call lane does: each report starts only when called.
     const first = [
-      line.status("calling"),
-      line.status("in_progress"),
-      line.amd("human"),
-      line.turn(0, "contact", "Allô ?"),
-      line.status("completed", { duration_ms: 5000 }),
+      () => line.status("calling"),
+      () => line.status("in_progress"),
+      () => line.amd("human"),
+      () => line.turn(0, "contact", "Allô ?"),
+      () => line.status("completed", { duration_ms: 5000 }),
     ];
-    for (const report of first) await expectApplied(report);
+    for (const report of first) await expectApplied(report());
     const again = reporter(callId);
     await expectApplied(again.status("calling"), false);
     await expectApplied(again.status("in_progress"), false);

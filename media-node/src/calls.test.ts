@@ -374,6 +374,22 @@ describe("answering-machine detection", () => {
     expect(human.map((verb) => verb.verb)).toEqual(["config", "gather"]);
     expect(edge.turns).toEqual([{ attempt: 1, input: { kind: "start" } }]);
   });
+
+  it("lets the call hook greet when the person was detected before it was answered", async () => {
+    edge.turnReplies = [agentReply()];
+    // The AMD hook overtakes the call hook: greeting from it would be replaced by the call hook's answer.
+    const early = await json(
+      await postHook(node.app, "/jambonz/amd", { ...hookBase(SID, amdTag), type: "amd_human_detected" }),
+    );
+    expect(early).toEqual([]);
+    expect(edge.turns).toEqual([]);
+
+    const answer = (await json(await postHook(node.app, "/jambonz/call", hookBase(SID, amdTag)))) as Array<
+      Record<string, unknown>
+    >;
+    expect(answer.map((verb) => verb.verb)).toEqual(["config", "config", "gather"]);
+    expect(edge.turns).toEqual([{ attempt: 1, input: { kind: "start" } }]);
+  });
 });
 
 describe("recording", () => {

@@ -79,6 +79,7 @@ export class Conversation {
       call = inbound;
       prefix.push(...tagVerbs(call.tag));
     }
+    call.callHookAnswered = true;
     if (options.afterAmdWait) {
       // The wait ran out without the AMD hook replacing it: voicemail if a machine was heard, else talk.
       if (call.amdVerdict === "machine" && !call.voicemailStarted) return this.voicemail(call);
@@ -116,8 +117,9 @@ export class Conversation {
     if (verdict && call.amdVerdict === null) {
       call.amdVerdict = verdict;
       this.deps.reporter.amd(call, verdict);
-      // A person (or nobody we could classify) answered: greet now. A machine: wait for its beep.
-      if (verdict !== "machine") return this.startConversation(call);
+      // A person (or nobody we could classify) answered: greet now, unless the call hook is still to be
+      // answered, which would replace the greeting; it reads the verdict and greets itself. A machine: wait.
+      if (verdict !== "machine" && call.callHookAnswered) return this.startConversation(call);
       return [];
     }
     const greetingEnded =

@@ -25,6 +25,8 @@ export type LiveCall = {
   /** The machine's greeting ended and the voicemail message has been asked for. */
   voicemailStarted: boolean;
   conversationStarted: boolean;
+  /** The call hook has been answered: until then its answer would replace whatever an AMD hook starts. */
+  callHookAnswered: boolean;
   /** The verbs of the latest agent reply, to answer again when a hook overtakes another (AMD vs call hook). */
   lastReply: Record<string, unknown>[] | null;
 };
@@ -60,6 +62,7 @@ export class CallRegistry {
       amdVerdict: null,
       voicemailStarted: false,
       conversationStarted: false,
+      callHookAnswered: false,
       lastReply: null,
     };
     if (!existing || existing.tag.attempt < tag.attempt) this.byId.set(tag.call_id, call);
