@@ -28,6 +28,10 @@ const envSchema = z.object({
   INTERNAL_API_SECRET: z.string().min(32, "INTERNAL_API_SECRET must be at least 32 characters").optional(),
   /** OpenAI-compatible endpoint for LLM agents; unset means scenario agents only. */
   LLM_BASE_URL: z.string().url().optional(),
+  /** Bearer key for LLM_BASE_URL; unset for local servers that need none. */
+  LLM_API_KEY: z.string().min(1).optional(),
+  /** Model for LLM agents whose own llm_model is empty. */
+  LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
   /** Where call recordings (WAV) live. */
   RECORDINGS: r2Bucket,
   /** One CampaignDialer Durable Object per campaign (edge/src/dialer). */

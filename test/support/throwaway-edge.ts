@@ -18,6 +18,8 @@ export async function startThrowawayEdge(options: {
   apiPassword: string;
   internalApiSecret?: string;
   mediaNodeUrl?: string;
+  /** Further worker vars (e.g. LLM_BASE_URL) for this worker only. */
+  vars?: Record<string, string>;
   environment: "test" | "development";
   stops: Array<() => Promise<void>>;
 }): Promise<string> {
@@ -39,6 +41,7 @@ export async function startThrowawayEdge(options: {
       API_CORS_ORIGINS: TEST_CORS_ORIGIN,
       ...(options.internalApiSecret ? { INTERNAL_API_SECRET: options.internalApiSecret } : {}),
       ...(options.mediaNodeUrl ? { MEDIA_NODE_URL: options.mediaNodeUrl } : {}),
+      ...options.vars,
     },
   });
   options.stops.push(edge.stop);

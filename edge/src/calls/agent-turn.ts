@@ -6,18 +6,20 @@ import {
   type TurnInput,
 } from "@switchboard/schema/internal/calls";
 import { and, eq } from "drizzle-orm";
-import { type EngineInput, restoreState, runScenarioTurn } from "../conversation/engine.js";
+import { type EngineInput, type EngineReply, restoreState, runScenarioTurn } from "../conversation/engine.js";
 import { builtInPhrases } from "../conversation/intents.js";
+import { type LlmConversationState, restoreLlmState, runLlmTurn } from "../conversation/llm.js";
+import { openAiCompatibleModel } from "../conversation/llm-provider.js";
 import { InvalidScenarioError, mappedIntents, readScenario, type Scenario } from "../conversation/scenario.js";
 import type { Database } from "../db/client.js";
 import type { AppEnv } from "../env.js";
-import { ApiError } from "../http/errors.js";
 import { ConflictError, NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
 import { parseInput } from "../shared/validate.js";
 import { CONVERSATION_METADATA_KEY, setMetadataKey } from "./post-call.js";
 
 type AgentRow = typeof agents.$inferSelect;
+type LlmEnv = Pick<AppEnv, "LLM_BASE_URL" | "LLM_API_KEY" | "LLM_MODEL">;
 
 const DEFAULT_SPEECH_VENDOR = "google";
 const MAX_HINTS = 100;
@@ -32,7 +34,7 @@ const LOCALES: Record<string, string> = { fr: "fr-FR", en: "en-US", es: "es-ES",
  */
 export async function answerTurn(
   db: Database,
-  env: Pick<AppEnv, "LLM_BASE_URL">,
+  env: LlmEnv,
   callId: string,
   input: unknown,
 ): Promise<AgentTurnResponse> {
@@ -52,12 +54,21 @@ export async function answerTurn(
       .from(agents)
       .where(and(eq(agents.orgId, call.orgId), eq(agents.id, call.agentId)));
     if (!agent) throw new ConflictError(`Call ${callId} has no agent`);
-    const scenario = scenarioAgent(agent, env);
-    const state = restoreState(call.metadata[CONVERSATION_METADATA_KEY], request.attempt);
-    const { reply, state: next } = runScenarioTurn(scenario, state, engineInput(request.input), {
-      language: agent.language,
-      voicemailMessage: voicemailSetting(agent),
-    });
+    const stored = call.metadata[CONVERSATION_METADATA_KEY];
+    const input = engineInput(request.input);
+    let scenario: Scenario | null = null;
+    let outcome: TurnOutcome;
+    if (agent.mode === "llm") {
+      // The row stays locked while the model answers: a second turn of this call waits for this one.
+      outcome = await llmTurn(agent, env, callId, restoreLlmState(stored, request.attempt), input);
+    } else {
+      scenario = scenarioOf(agent);
+      outcome = runScenarioTurn(scenario, restoreState(stored, request.attempt), input, {
+        language: agent.language,
+        voicemailMessage: voicemailSetting(agent),
+      });
+    }
+    const { reply, state: next } = outcome;
     await tx
       .update(calls)
       .set({ metadata: setMetadataKey(CONVERSATION_METADATA_KEY, next) })
@@ -75,12 +86,48 @@ export async function answerTurn(
   });
 }
 
-/** The scenario the agent runs; LLM agents are refused until the LLM mode exists. */
-function scenarioAgent(agent: AgentRow, env: Pick<AppEnv, "LLM_BASE_URL">): Scenario {
-  if (agent.mode === "llm") {
-    if (!env.LLM_BASE_URL) throw new ConflictError(`LLM agents need LLM_BASE_URL (agent ${agent.slug})`);
-    throw new ApiError("NOT_IMPLEMENTED", 501, `The LLM mode is not available yet (agent ${agent.slug})`);
+type TurnOutcome = { reply: EngineReply; state: unknown };
+
+/** One LLM turn; a provider failure is logged and answered with the engine's polite fallback. */
+async function llmTurn(
+  agent: AgentRow,
+  env: LlmEnv,
+  callId: string,
+  state: LlmConversationState,
+  input: EngineInput,
+): Promise<TurnOutcome> {
+  if (!env.LLM_BASE_URL) throw new ConflictError(`LLM agents need LLM_BASE_URL (agent ${agent.slug})`);
+  const modelId = agent.llmModel?.trim() || env.LLM_MODEL;
+  const model = openAiCompatibleModel({ baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY }, modelId);
+  const outcome = await runLlmTurn(
+    {
+      model,
+      systemPrompt: agent.systemPrompt,
+      temperature: agent.temperature,
+      language: agent.language,
+      transferNumbers: transferNumbers(agent),
+      voicemailMessage: voicemailSetting(agent),
+    },
+    state,
+    input,
+  );
+  if (outcome.error) {
+    const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    console.error(
+      JSON.stringify({ event: "llm_turn_failed", call_id: callId, agent: agent.slug, model: modelId, message }),
+    );
   }
+  return outcome;
+}
+
+/** voice_parameters.transfer_numbers: where the LLM may transfer a caller. */
+function transferNumbers(agent: AgentRow): string[] {
+  const value = agent.voiceParameters?.transfer_numbers;
+  return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === "string") : [];
+}
+
+/** The scenario a scenario agent runs. */
+function scenarioOf(agent: AgentRow): Scenario {
   try {
     return readScenario(agent.scenario);
   } catch (error) {

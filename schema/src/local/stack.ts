@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startEmbeddedDatabase } from "./embedded-db.js";
+import { freePort } from "./ports.js";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -38,6 +39,9 @@ export async function startEdge(options: {
     "--ip",
     "127.0.0.1",
     "--show-interactive-dev-session=false",
+    // Each wrangler dev takes its own devtools port: several (tests, benches) may run at once.
+    "--inspector-port",
+    String(await freePort()),
   ];
   for (const [key, value] of Object.entries(options.vars)) args.push("--var", `${key}:${value}`);
   if (options.persistTo) args.push("--persist-to", options.persistTo);
