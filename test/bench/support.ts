@@ -18,6 +18,11 @@ export class BenchFailure extends Error {}
 /** What to stop on the way out, last started first. */
 const stops: Array<() => Promise<void>> = [];
 
+/** Adds `stop` to what runs on the way out (also on Ctrl-C), for parts a bench starts itself. */
+export function stopOnExit(stop: () => Promise<void>): void {
+  stops.push(stop);
+}
+
 export type BenchDatabase = { url: string; label: string; orgId: string };
 
 /**

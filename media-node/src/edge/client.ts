@@ -52,6 +52,7 @@ export class EdgeClient {
       body: request.body,
     });
     let response: Response;
+    let body: string;
     try {
       response = await this.fetchImpl(url, {
         method: request.method,
@@ -59,10 +60,11 @@ export class EdgeClient {
         body: request.body,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 8_000),
       });
+      // Inside the try: a timeout while the body streams is the edge being unavailable, so it is retried.
+      body = await response.text();
     } catch (error) {
       throw new EdgeUnavailableError(`edge unreachable: ${String(error)}`);
     }
-    const body = await response.text();
     if (response.ok || response.status === 404) return { status: response.status, body };
     if (response.status >= 500 || response.status === 429) {
       throw new EdgeUnavailableError(`edge answered ${response.status}: ${body.slice(0, 200)}`);
