@@ -6,6 +6,7 @@ import {
   verifyInternalRequest,
 } from "@switchboard/schema/internal-signature";
 import type { Hono } from "hono";
+import type { DialBook } from "./calls/dials.js";
 import type { CallRegistry, CallTag } from "./calls/registry.js";
 import type { HookUrls } from "./calls/verbs.js";
 
@@ -37,10 +38,12 @@ export function jambonzCallPlacer(account: JambonzAccount, urls: HookUrls): Call
 /**
  * `POST /internal/v1/calls` (signed by the edge): place one dial. 202 once jambonz accepted it; 502 when
  * jambonz refused or is unreachable (the edge treats that as a refusal it may retry); 400 for a bad body.
+ * Idempotent on (call_id, attempt): a repeated request (the edge's answer was lost or late) gets the same
+ * sid from the dial book, and jambonz is not asked again.
  */
 export function registerInternalApi(
   app: Hono,
-  options: { secret: string | undefined; placeCall: CallPlacer; registry: CallRegistry },
+  options: { secret: string | undefined; placeCall: CallPlacer; registry: CallRegistry; dials: DialBook },
 ): void {
   app.post("/internal/v1/calls", async (c) => {
     if (!options.secret) return c.json({ error: "INTERNAL_API_SECRET is not configured" }, 503);
@@ -60,15 +63,17 @@ export function registerInternalApi(
     const request = parsed.data;
     let callSid: string;
     try {
-      callSid = await options.placeCall(request);
+      callSid = await options.dials.place(request, options.placeCall);
     } catch (error) {
       return c.json({ error: `jambonz did not place the call: ${String(error)}`.slice(0, 500) }, 502);
     }
-    if (typeof callSid !== "string" || !callSid) return c.json({ error: "jambonz answered without a call sid" }, 502);
-    options.registry.remember(
-      { call_id: request.call_id, org_id: request.org_id, attempt: request.attempt, amd: request.amd },
-      callSid,
-    );
+    // A repeat for a dial that has already ended must not bring it back to the live calls.
+    if (!options.dials.get(request)?.ended) {
+      options.registry.remember(
+        { call_id: request.call_id, org_id: request.org_id, attempt: request.attempt, amd: request.amd },
+        callSid,
+      );
+    }
     return c.json({ call_id: request.call_id, jambonz_call_sid: callSid }, 202);
   });
 }

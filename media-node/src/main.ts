@@ -10,6 +10,9 @@ const env = readMediaNodeEnv();
 const node = createMediaNode({ config: env });
 const replayed = node.outbox.start();
 if (replayed > 0) console.log(`media-node: replaying ${replayed} unsent report(s) to the edge`);
+void node.recover().then((ended) => {
+  if (ended > 0) console.log(`media-node: ${ended} call(s) ended while the node was down; reported to the edge`);
+});
 if (!env.INTERNAL_API_SECRET) console.warn("media-node: INTERNAL_API_SECRET is not set; the internal API is off");
 
 const server = serve({ fetch: node.app.fetch, hostname: HOST, port: env.MEDIA_NODE_PORT }, (info) => {

@@ -1,6 +1,8 @@
 import type { Server } from "node:http";
 import { Hono } from "hono";
 import { Conversation } from "./calls/conversation.js";
+import { DialBook } from "./calls/dials.js";
+import { type CallLookup, jambonzCallLookup, resumeDials, settleResumedDials } from "./calls/recovery.js";
 import { CallRegistry } from "./calls/registry.js";
 import { CallReporter } from "./calls/reporter.js";
 import { hookUrls } from "./calls/verbs.js";
@@ -41,6 +43,8 @@ export type MediaNodeOptions = {
   retry?: { baseDelayMs?: number; maxDelayMs?: number };
   /** How calls reach jambonz; defaults to its REST API through @jambonz/sdk's JambonzClient. */
   placeCall?: CallPlacer;
+  /** Whether jambonz still has a call (recovery after a restart); defaults to its REST API. */
+  lookupCall?: CallLookup;
   /** Used for requests to the edge. */
   fetch?: typeof fetch;
   log?: (message: string) => void;
@@ -50,7 +54,13 @@ export type MediaNode = {
   app: Hono;
   outbox: Outbox;
   registry: CallRegistry;
+  dials: DialBook;
   config: MediaNodeEnv;
+  /**
+   * Asks jambonz about the dials an earlier process placed and never saw end, and reports the end of those
+   * that are gone; answers how many. Call after outbox.start().
+   */
+  recover: () => Promise<number>;
   /** Serves the `listen` audio WebSocket on the node's HTTP server. */
   attach: (server: Server) => void;
 };
@@ -62,16 +72,28 @@ export function createMediaNode(options: MediaNodeOptions = {}): MediaNode {
     options.outboxFile !== undefined ? options.outboxFile : options.config ? config.MEDIA_NODE_OUTBOX : null;
   const edge = new EdgeClient({ edgeUrl: config.EDGE_URL, secret: config.INTERNAL_API_SECRET, fetch: options.fetch });
   const outbox = new Outbox({ file: outboxFile, client: edge, ...options.retry, log: options.log });
-  const registry = new CallRegistry();
+  const registry = new CallRegistry({ now: options.now });
+  const dials = new DialBook({ file: outboxFile ? `${outboxFile}.dials.jsonl` : null, now: options.now });
+  const unsettled = dials.load();
+  resumeDials(unsettled, registry);
+  const reporter = new CallReporter(outbox);
   const urls = hookUrls(config.PUBLIC_URL);
   const conversation = new Conversation({
     edge,
-    reporter: new CallReporter(outbox),
+    reporter,
     registry,
     urls,
     now: options.now,
     log: options.log,
+    onStatus: (call, status, final) => dials.noteStatus(call.tag, status, final),
   });
+  const account = {
+    apiUrl: config.JAMBONZ_API_URL,
+    accountSid: config.JAMBONZ_ACCOUNT_SID,
+    apiKey: config.JAMBONZ_API_KEY,
+  };
+  const lookup = options.lookupCall ?? jambonzCallLookup(account);
+  const log = options.log ?? ((message: string) => console.warn(`media-node: ${message}`));
   const placeCall =
     options.placeCall ??
     jambonzCallPlacer(
@@ -85,13 +107,15 @@ export function createMediaNode(options: MediaNodeOptions = {}): MediaNode {
     );
 
   const app = healthApp(options);
-  registerInternalApi(app, { secret: config.INTERNAL_API_SECRET, placeCall, registry });
+  registerInternalApi(app, { secret: config.INTERNAL_API_SECRET, placeCall, registry, dials });
   registerJambonzHooks(app, conversation, config.JAMBONZ_WEBHOOK_SECRET);
   return {
     app,
     outbox,
     registry,
+    dials,
     config,
+    recover: () => settleResumedDials(unsettled, { book: dials, registry, reporter, lookup, log }),
     attach: (server) => {
       attachListenServer(server, { outbox, isLiveCall: (callId) => registry.isLive(callId), log: options.log });
     },

@@ -26,6 +26,8 @@ export type ConversationDeps = {
   urls: HookUrls;
   now?: () => number;
   log?: (message: string) => void;
+  /** Told every line state reported (the dial book keeps the last one for recovery after a restart). */
+  onStatus?: (call: LiveCall, status: ReportedCallStatus, final: boolean) => void;
 };
 
 /** jambonz call_status → the line state the edge knows (`queued` says nothing new). */
@@ -65,6 +67,7 @@ export class Conversation {
       hangup_cause: FINAL_STATUSES.has(status) ? hangupCause(payload) : null,
       duration_ms: status === "completed" && durationSeconds !== null ? Math.round(durationSeconds * 1000) : null,
     });
+    this.deps.onStatus?.(call, status, FINAL_STATUSES.has(status));
     if (FINAL_STATUSES.has(status)) this.deps.registry.forget(call);
   }
 
@@ -83,7 +86,8 @@ export class Conversation {
     if (options.afterAmdWait) {
       // The wait ran out without the AMD hook replacing it: voicemail if a machine was heard, else talk.
       if (call.amdVerdict === "machine" && !call.voicemailStarted) return this.voicemail(call);
-      if (call.conversationStarted || call.voicemailStarted) return call.lastReply ?? unavailableVerbs();
+      // The agent's first reply may still be on its way (a slow edge): keep waiting; it replaces the pause.
+      if (call.conversationStarted || call.voicemailStarted) return call.lastReply ?? amdWaitVerbs(this.deps.urls);
       return this.startConversation(call);
     }
     prefix.push(...recordingVerbs(this.deps.urls, call.tag));

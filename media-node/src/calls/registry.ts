@@ -29,15 +29,38 @@ export type LiveCall = {
   callHookAnswered: boolean;
   /** The verbs of the latest agent reply, to answer again when a hook overtakes another (AMD vs call hook). */
   lastReply: Record<string, unknown>[] | null;
+  /** When this node first heard of the dial: a call never ended is forgotten CALL_MEMORY_MS later. */
+  rememberedAt: number;
 };
 
 /** Room for this many turns per attempt before sequences of two attempts could meet. */
 const SEQUENCES_PER_ATTEMPT = 1_000;
 
+/**
+ * A call whose final status never came (a lost hook) is dropped after this long, so memory stays bounded.
+ * Longer than any call; a later hook about it still finds it by its tag.
+ */
+export const CALL_MEMORY_MS = 2 * 60 * 60 * 1000;
+/** At most this often remember() looks for calls to drop. */
+const SWEEP_INTERVAL_MS = 60 * 1000;
+/**
+ * A dial this node did not place itself (it restarted mid-call) numbers its turns from here within its
+ * attempt's range, so they cannot reuse the sequences (and idempotency keys) the earlier process used.
+ */
+const RESUMED_SEQUENCE_OFFSET = SEQUENCES_PER_ATTEMPT / 2;
+
 /** Live calls by jambonz call sid (hooks) and by our call id. Forgotten when the call ends. */
 export class CallRegistry {
   private readonly bySid = new Map<string, LiveCall>();
   private readonly byId = new Map<string, LiveCall>();
+  private readonly now: () => number;
+  private readonly memoryMs: number;
+  private lastSweep = 0;
+
+  constructor(options: { now?: () => number; memoryMs?: number } = {}) {
+    this.now = options.now ?? Date.now;
+    this.memoryMs = options.memoryMs ?? CALL_MEMORY_MS;
+  }
 
   /** The call a hook is about: by jambonz call sid, else by the tag in the payload (one dial per attempt). */
   resolve(payload: HookPayload): LiveCall | null {
@@ -48,7 +71,9 @@ export class CallRegistry {
     return tag ? this.remember(tag, sid) : null;
   }
 
-  remember(tag: CallTag, jambonzCallSid: string | null): LiveCall {
+  /** `resumed`: the dial was placed by an earlier process (recovered after a restart). */
+  remember(tag: CallTag, jambonzCallSid: string | null, options: { resumed?: boolean } = {}): LiveCall {
+    this.sweep();
     const existing = this.byId.get(tag.call_id);
     if (existing && existing.tag.attempt === tag.attempt) {
       if (jambonzCallSid && !existing.jambonzCallSid) this.link(existing, jambonzCallSid);
@@ -58,12 +83,13 @@ export class CallRegistry {
     const call: LiveCall = {
       tag,
       jambonzCallSid,
-      nextSequence: (tag.attempt - 1) * SEQUENCES_PER_ATTEMPT,
+      nextSequence: (tag.attempt - 1) * SEQUENCES_PER_ATTEMPT + (options.resumed ? RESUMED_SEQUENCE_OFFSET : 0),
       amdVerdict: null,
       voicemailStarted: false,
       conversationStarted: false,
       callHookAnswered: false,
       lastReply: null,
+      rememberedAt: this.now(),
     };
     if (!existing || existing.tag.attempt < tag.attempt) this.byId.set(tag.call_id, call);
     if (jambonzCallSid) this.bySid.set(jambonzCallSid, call);
@@ -81,6 +107,20 @@ export class CallRegistry {
 
   isLive(callId: string): boolean {
     return this.byId.has(callId);
+  }
+
+  /** Drops calls remembered longer ago than the bound (their final status was lost). */
+  sweep(options: { force?: boolean } = {}): number {
+    const now = this.now();
+    if (!options.force && now - this.lastSweep < SWEEP_INTERVAL_MS) return 0;
+    this.lastSweep = now;
+    let dropped = 0;
+    for (const call of new Set([...this.byId.values(), ...this.bySid.values()])) {
+      if (now - call.rememberedAt <= this.memoryMs) continue;
+      this.forget(call);
+      dropped++;
+    }
+    return dropped;
   }
 
   private link(call: LiveCall, sid: string): void {
