@@ -4,7 +4,7 @@ import { Agent } from "../agents/agent.graphql.js";
 import { Call, CallFilter, callFilterFrom } from "../calls/call.graphql.js";
 import { listCalls } from "../calls/service.js";
 import { Contact } from "../contacts/contact.graphql.js";
-import { actionWakesDialer, wakeDialer } from "../dialer/wake.js";
+import { dialerWake } from "../dialer/wake.js";
 import { builder } from "../graphql/builder.js";
 import { db, orgOf } from "../graphql/context.js";
 import { ErrorInterface, writeErrors } from "../graphql/errors.js";
@@ -184,9 +184,9 @@ builder.mutationFields((t) => ({
         errors: { types: campaignErrors },
         args: { id: t.arg.globalID({ required: true, for: [Campaign] }) },
         resolve: async (_root, { id }, context) => {
-          const campaign = await applyCampaignAction(db(context), orgOf(context), { id: id.id }, action);
+          const wake = dialerWake(context.env);
+          const campaign = await applyCampaignAction(db(context), orgOf(context), { id: id.id }, action, wake);
           if (!campaign) throw new Error(`${action} returned no campaign`);
-          if (actionWakesDialer(action)) await wakeDialer(context.env, campaign.id);
           return campaign;
         },
       }),
@@ -199,7 +199,7 @@ builder.mutationFields((t) => ({
     errors: { types: campaignErrors },
     args: { id: t.arg.globalID({ required: true, for: [Campaign] }) },
     resolve: async (_root, { id }, context) => {
-      await applyCampaignAction(db(context), orgOf(context), { id: id.id }, "delete");
+      await applyCampaignAction(db(context), orgOf(context), { id: id.id }, "delete", dialerWake(context.env));
       return encodeGlobalID("Campaign", id.id);
     },
   }),

@@ -6,7 +6,7 @@ import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
 import { parseInput } from "../shared/validate.js";
 import { InvalidTransitionError, RejectedInputError } from "./errors.js";
-import { editableFields, type LifecycleAction, transition } from "./lifecycle.js";
+import { actionWakesDialer, type DialerWake, editableFields, type LifecycleAction, transition } from "./lifecycle.js";
 import {
   type CampaignRef,
   type CampaignRow,
@@ -188,12 +188,16 @@ async function updateWaitingCalls(
     .where(and(eq(calls.campaignId, current.id), inArray(calls.status, [...WAITING_STATUSES])));
 }
 
-/** Runs one state-machine action in a transaction. Returns the campaign afterwards, or null once deleted. */
+/**
+ * Runs one state-machine action in a transaction, then, once it has committed, wakes the campaign's dialer
+ * when the action gives it work. Returns the campaign afterwards, or null once deleted.
+ */
 export async function applyCampaignAction(
   db: Database,
   orgId: string,
   ref: CampaignRef,
   action: LifecycleAction,
+  wakeDialer: DialerWake,
 ): Promise<CampaignView | null> {
   const deleted = await db.transaction(async (tx) => {
     const current = await lockCampaign(tx, orgId, ref);
@@ -206,7 +210,10 @@ export async function applyCampaignAction(
     if (target === "cancelled") await cancelWaitingCalls(tx, current.id);
     return false;
   });
-  return deleted ? null : findCampaign(db, orgId, ref);
+  if (deleted) return null;
+  const campaign = await findCampaign(db, orgId, ref);
+  if (actionWakesDialer(action)) await wakeDialer(campaign.id);
+  return campaign;
 }
 
 function statusChange(target: CampaignRow["status"], current: CampaignRow): Partial<CampaignRow> {

@@ -48,3 +48,11 @@ export function editableFields(status: CampaignStatus): "all" | "concurrency" | 
   if (status === "pending" || status === "paused") return "all";
   return status === "running" ? "concurrency" : "none";
 }
+
+/** Actions after which the campaign's dialer has work: dial (start, resume) or settle (stop). */
+export function actionWakesDialer(action: LifecycleAction): boolean {
+  return action === "start" || action === "resume" || action === "stop";
+}
+
+/** How the campaign service reaches a campaign's dialer; the edge passes its Durable Object. */
+export type DialerWake = (campaignId: string) => Promise<void>;

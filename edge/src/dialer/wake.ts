@@ -1,9 +1,9 @@
-import type { LifecycleAction } from "../campaigns/lifecycle.js";
+import type { DialerWake } from "../campaigns/lifecycle.js";
 import type { AppEnv } from "../env.js";
 
-/** Actions after which the dialer has something to do: dial (start, resume) or settle (stop). */
-export function actionWakesDialer(action: LifecycleAction): boolean {
-  return action === "start" || action === "resume" || action === "stop";
+/** The campaign service's way to wake dialers, bound to this request's bindings. */
+export function dialerWake(env: AppEnv): DialerWake {
+  return (campaignId) => wakeDialer(env, campaignId);
 }
 
 /**

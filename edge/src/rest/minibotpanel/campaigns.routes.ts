@@ -13,7 +13,7 @@ import {
   findCampaign,
   listCampaignPage,
 } from "../../campaigns/service.js";
-import { actionWakesDialer, wakeDialer } from "../../dialer/wake.js";
+import { dialerWake } from "../../dialer/wake.js";
 import type { AppBindings } from "../../http/app-types.js";
 import { callerWith } from "./auth.js";
 import {
@@ -209,6 +209,7 @@ export function registerCampaignRoutes(app: MiniBotPanelApp): void {
       principal.orgId,
       { number: c.req.valid("param").campaign_id },
       "delete",
+      dialerWake(c.var.env),
     );
     return c.body(null, 204);
   });
@@ -231,8 +232,7 @@ export function registerCampaignRoutes(app: MiniBotPanelApp): void {
 async function runAction(c: Context<AppBindings>, number: number, action: keyof typeof ACTIONS) {
   const principal = callerWith(c.var.principal, "campaigns:write");
   const db = c.var.database.db;
-  const campaign = await applyCampaignAction(db, principal.orgId, { number }, action);
-  if (campaign && actionWakesDialer(action)) await wakeDialer(c.var.env, campaign.id);
+  const campaign = await applyCampaignAction(db, principal.orgId, { number }, action, dialerWake(c.var.env));
   const result = {
     status: "success" as const,
     message: `Campaign ${number} ${ACTIONS[action].done}`,

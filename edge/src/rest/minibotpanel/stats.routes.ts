@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type CallStatus, callResult, campaignStatus } from "@switchboard/schema";
-import { WAITING_STATUSES } from "../../calls/status-groups.js";
 import { uptimeMs } from "../../ops/uptime.js";
 import { workersLiveStatsStore } from "../../stats/live-cache.js";
 import {
@@ -18,6 +17,7 @@ import {
   type TimelineBucket,
 } from "../../stats/service.js";
 import { callerWith } from "./auth.js";
+import { LEGACY_CALL_STATUSES, type LegacyCallStatus, statusesFor } from "./campaign-views.js";
 import { legacyTimestamp, minutes, percent, seconds, uptime } from "./format.js";
 import { API_KEY_SECURITY, AUTHENTICATED_ERRORS, CampaignIdParams, errorResponse } from "./schemas.js";
 import type { MiniBotPanelApp } from "./surface.js";
@@ -37,23 +37,10 @@ const Percentage = z.string().openapi({ example: "26.4%", description: 'Une déc
 const Timestamp = z.string().openapi({ example: "2025-01-15T14:00:00.000000", description: "UTC, sans fuseau" });
 const Duration = z.string().openapi({ example: "124.5s" });
 
-/** MiniBotPanel's eight call statuses; ours fold into them (scheduled retries wait as pending, busy is no answer). */
-const LEGACY_STATUSES = {
-  pending: WAITING_STATUSES,
-  calling: ["calling"],
-  ringing: ["ringing"],
-  in_progress: ["in_progress"],
-  completed: ["completed"],
-  failed: ["failed"],
-  cancelled: ["cancelled"],
-  no_answer: ["no_answer", "busy"],
-} as const satisfies Record<string, readonly CallStatus[]>;
-type LegacyStatus = keyof typeof LEGACY_STATUSES;
-
 const counts = <K extends string>(keys: readonly K[]) =>
   z.object(Object.fromEntries(keys.map((key) => [key, z.number().int()])) as Record<K, z.ZodNumber>);
 
-const StatusCounts = counts(Object.keys(LEGACY_STATUSES) as LegacyStatus[]);
+const StatusCounts = counts(LEGACY_CALL_STATUSES);
 const ResultCounts = counts(callResult.enumValues);
 const SentimentCounts = counts(["positive", "neutral", "negative"] as const);
 
@@ -171,11 +158,11 @@ const TimelineQuery = z.object({
 
 // ---- formatting ----------------------------------------------------------------------------------------
 
-function legacyStatusCounts(statuses: Record<CallStatus, number>): Record<LegacyStatus, number> {
-  const entries = Object.entries(LEGACY_STATUSES) as Array<[LegacyStatus, readonly CallStatus[]]>;
+/** Our statuses folded into MiniBotPanel's eight (see statusesFor). */
+function legacyStatusCounts(statuses: Record<CallStatus, number>): Record<LegacyCallStatus, number> {
   return Object.fromEntries(
-    entries.map(([legacy, ours]) => [legacy, ours.reduce((sum, status) => sum + statuses[status], 0)]),
-  ) as Record<LegacyStatus, number>;
+    LEGACY_CALL_STATUSES.map((legacy) => [legacy, statusesFor(legacy).reduce((sum, ours) => sum + statuses[ours], 0)]),
+  ) as Record<LegacyCallStatus, number>;
 }
 
 function campaignStatsJson(stats: CampaignStats): z.infer<typeof CampaignStatsBody> {
