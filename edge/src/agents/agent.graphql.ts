@@ -1,4 +1,4 @@
-import { withoutNulls } from "../graphql/args.js";
+import { type InputFieldBuilder, withoutNulls } from "../graphql/args.js";
 import { builder } from "../graphql/builder.js";
 import { db, orgOf, principalOf } from "../graphql/context.js";
 import { writeErrors } from "../graphql/errors.js";
@@ -35,7 +35,7 @@ export const Agent = builder.loadableNode("Agent", {
   }),
 });
 
-const agentInputFields = (required: boolean) => (t: PothosInputFields) => ({
+const agentInputFields = (required: boolean) => (t: InputFieldBuilder) => ({
   name: t.string({ required }),
   slug: t.string(),
   description: t.string(),
@@ -55,8 +55,6 @@ const agentInputFields = (required: boolean) => (t: PothosInputFields) => ({
   ttsProvider: t.string(),
   voiceParameters: t.field({ type: "JSON" }),
 });
-
-type PothosInputFields = Parameters<Parameters<typeof builder.inputType>[1]["fields"]>[0];
 
 const AgentInput = builder.inputType("AgentInput", { fields: agentInputFields(true) });
 const AgentPatch = builder.inputType("AgentPatch", { fields: agentInputFields(false) });

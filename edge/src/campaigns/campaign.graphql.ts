@@ -5,6 +5,7 @@ import { Call, CallFilter, callFilterFrom } from "../calls/call.graphql.js";
 import { listCalls } from "../calls/service.js";
 import { Contact } from "../contacts/contact.graphql.js";
 import { dialerWake } from "../dialer/wake.js";
+import type { InputFieldBuilder } from "../graphql/args.js";
 import { builder } from "../graphql/builder.js";
 import { db, orgOf } from "../graphql/context.js";
 import { ErrorInterface, writeErrors } from "../graphql/errors.js";
@@ -72,7 +73,7 @@ builder.objectType(RejectedInputError, {
 
 const campaignErrors = [...writeErrors, InvalidTransitionError, RejectedInputError];
 
-const pacingFields = (t: PothosInputFields) => ({
+const pacingFields = (t: InputFieldBuilder) => ({
   maxConcurrentCalls: t.int({ description: "1–50, default 5" }),
   batchSize: t.int({ description: "1–20, default 10" }),
   retryEnabled: t.boolean({ description: "default true" }),
@@ -104,7 +105,6 @@ const UpdateCampaignInput = builder.inputType("UpdateCampaignInput", {
   }),
 });
 
-type PothosInputFields = Parameters<Parameters<typeof builder.inputType>[1]["fields"]>[0];
 type AgentChoice = { agentId?: { id: string } | null; scenario?: string | null };
 
 /** Both or neither reach the domain as they are, so its validation reports them. */

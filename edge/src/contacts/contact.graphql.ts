@@ -1,4 +1,4 @@
-import { withoutNulls } from "../graphql/args.js";
+import { type InputFieldBuilder, withoutNulls } from "../graphql/args.js";
 import { builder } from "../graphql/builder.js";
 import { db, orgOf } from "../graphql/context.js";
 import { writeErrors } from "../graphql/errors.js";
@@ -29,33 +29,20 @@ export const Contact = builder.loadableNode("Contact", {
   }),
 });
 
-const ContactInput = builder.inputType("ContactInput", {
-  fields: (t) => ({
-    phone: t.string({ required: true }),
-    alternatePhones: t.stringList(),
-    firstName: t.string(),
-    lastName: t.string(),
-    email: t.string(),
-    company: t.string(),
-    externalRef: t.string(),
-    country: t.string({ description: "ISO 3166 alpha-2; national phone formats are read in this country." }),
-    attributes: t.field({ type: "JSON" }),
-  }),
+const contactInputFields = (required: boolean) => (t: InputFieldBuilder) => ({
+  phone: t.string({ required }),
+  alternatePhones: t.stringList(),
+  firstName: t.string(),
+  lastName: t.string(),
+  email: t.string(),
+  company: t.string(),
+  externalRef: t.string(),
+  country: t.string({ description: "ISO 3166 alpha-2; national phone formats are read in this country." }),
+  attributes: t.field({ type: "JSON" }),
 });
 
-const ContactPatch = builder.inputType("ContactPatch", {
-  fields: (t) => ({
-    phone: t.string(),
-    alternatePhones: t.stringList(),
-    firstName: t.string(),
-    lastName: t.string(),
-    email: t.string(),
-    company: t.string(),
-    externalRef: t.string(),
-    country: t.string(),
-    attributes: t.field({ type: "JSON" }),
-  }),
-});
+const ContactInput = builder.inputType("ContactInput", { fields: contactInputFields(true) });
+const ContactPatch = builder.inputType("ContactPatch", { fields: contactInputFields(false) });
 
 const ImportError = builder.objectRef<ImportRowError>("ContactImportRowError").implement({
   fields: (t) => ({
