@@ -7,7 +7,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Database } from "../edge/src/db/client.js";
-import { claimDueCalls } from "../edge/src/dialer/claims.js";
+import { claimDueCalls, LOST_DIAL_CAUSE } from "../edge/src/dialer/claims.js";
 import { firstRow, useDatabase } from "./support/database.js";
 import { startThrowawayEdge } from "./support/throwaway-edge.js";
 
@@ -396,6 +396,49 @@ describe("CampaignDialer", () => {
     });
     expect(settled).toEqual({ status: "cancelled", attempts: 0, next_attempt_at: null });
   });
+  it("settles calls nobody reports on: an unacknowledged dial is dialled again as the same attempt, a silent one fails", async () => {
+    const campaign = await createCampaign(await demoContacts(2), { max_concurrent_calls: 2, batch_size: 2 });
+    await act(campaign, "start");
+    const [silent, unacknowledged] = await eventually("both dials placed", async () => {
+      const [first, second] = recorder.forCampaign(campaign.id).map((entry) => entry.request.call_id);
+      return first && second ? [first, second] : undefined;
+    });
+    // Long ago, one rang and was never heard of again; the other's dial never reached the media node.
+    await database().query(
+      `update calls set status = 'ringing', updated_at = now() - interval '11 minutes' where id = $1`,
+      [silent],
+    );
+    await database().query(
+      `update calls set status = 'calling', jambonz_call_sid = null, updated_at = now() - interval '11 minutes'
+       where id = $1`,
+      [unacknowledged],
+    );
+
+    await eventually("the unacknowledged dial to be placed again", async () => {
+      const dials = recorder.forCampaign(campaign.id).filter((entry) => entry.request.call_id === unacknowledged);
+      return dials.length === 2 ? dials : undefined;
+    });
+    const redials = recorder.forCampaign(campaign.id).filter((entry) => entry.request.call_id === unacknowledged);
+    expect(redials.map((entry) => entry.request.attempt)).toEqual([1, 1]);
+    const lost = await firstRow<{ status: string; result: string; hangup_cause: string; attempt_status: string }>(
+      database(),
+      `select c.status, c.result, c.hangup_cause, a.status as attempt_status
+       from calls c join call_attempts a on a.call_id = c.id and a.attempt_number = c.attempts where c.id = $1`,
+      [silent],
+    );
+    expect(lost).toEqual({
+      status: "failed",
+      result: "failed",
+      hangup_cause: LOST_DIAL_CAUSE,
+      attempt_status: "failed",
+    });
+
+    await finishCalls([unacknowledged]);
+    await eventually("the campaign to complete", async () =>
+      (await campaignStatus(campaign)) === "completed" ? true : undefined,
+    );
+    expect(recorder.forCampaign(campaign.id)).toHaveLength(3);
+  }, 60_000);
 });
 
 // ── The claim itself, raced ──────────────────────────────────────────────────────────────────────────

@@ -184,7 +184,7 @@ builder.mutationFields((t) => ({
         errors: { types: campaignErrors },
         args: { id: t.arg.globalID({ required: true, for: [Campaign] }) },
         resolve: async (_root, { id }, context) => {
-          const wake = dialerWake(context.env);
+          const wake = dialerWake(context.env, context.waitUntil);
           const campaign = await applyCampaignAction(db(context), orgOf(context), { id: id.id }, action, wake);
           if (!campaign) throw new Error(`${action} returned no campaign`);
           return campaign;
@@ -199,7 +199,13 @@ builder.mutationFields((t) => ({
     errors: { types: campaignErrors },
     args: { id: t.arg.globalID({ required: true, for: [Campaign] }) },
     resolve: async (_root, { id }, context) => {
-      await applyCampaignAction(db(context), orgOf(context), { id: id.id }, "delete", dialerWake(context.env));
+      await applyCampaignAction(
+        db(context),
+        orgOf(context),
+        { id: id.id },
+        "delete",
+        dialerWake(context.env, context.waitUntil),
+      );
       return encodeGlobalID("Campaign", id.id);
     },
   }),

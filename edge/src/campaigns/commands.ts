@@ -212,7 +212,7 @@ export async function applyCampaignAction(
   });
   if (deleted) return null;
   const campaign = await findCampaign(db, orgId, ref);
-  if (actionWakesDialer(action)) await wakeDialer(campaign.id);
+  if (actionWakesDialer(action)) wakeDialer(campaign.id);
   return campaign;
 }
 

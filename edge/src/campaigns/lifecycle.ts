@@ -55,4 +55,4 @@ export function actionWakesDialer(action: LifecycleAction): boolean {
 }
 
 /** How the campaign service reaches a campaign's dialer; the edge passes its Durable Object. */
-export type DialerWake = (campaignId: string) => Promise<void>;
+export type DialerWake = (campaignId: string) => void;

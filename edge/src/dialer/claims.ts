@@ -2,7 +2,10 @@ import { callAttempts, calls, campaigns } from "@switchboard/schema";
 import { sql } from "drizzle-orm";
 import { ACTIVE_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
 import type { Database } from "../db/client.js";
-import { callsToClaim } from "./plan.js";
+import { callsToClaim, LOST_CONVERSATION_AFTER_SECONDS, LOST_DIAL_AFTER_SECONDS } from "./plan.js";
+
+/** The hangup cause of a call the sweep ends (see settleLostDials). */
+export const LOST_DIAL_CAUSE = "lost: no report from the media node";
 
 /** One dial the dialer owns from now on: the call is `calling` and its attempt row exists. */
 export type ClaimedCall = {
@@ -16,19 +19,19 @@ export type ClaimedCall = {
   refusals: number;
 };
 
-export type ClaimResult =
-  | { kind: "idle"; reason: "missing" | "not_running" | "completed" }
-  | {
-      kind: "running";
-      claimed: ClaimedCall[];
-      active: number;
-      dueLeft: number;
-      free: number;
-      inWindow: boolean;
-      windowOpensAt: Date | null;
-      nextRetryAt: Date | null;
-      callerNumbers: string[];
-    };
+export type RunningClaim = {
+  kind: "running";
+  claimed: ClaimedCall[];
+  active: number;
+  dueLeft: number;
+  free: number;
+  inWindow: boolean;
+  windowOpensAt: Date | null;
+  nextRetryAt: Date | null;
+  callerNumbers: string[];
+};
+
+export type ClaimResult = { kind: "idle"; reason: "missing" | "not_running" | "completed" } | RunningClaim;
 
 type CampaignForDialing = {
   org_id: string;
@@ -72,6 +75,7 @@ export async function claimDueCalls(
     if (!campaign) return { kind: "idle", reason: "missing" };
     if (campaign.status !== "running") return { kind: "idle", reason: "not_running" };
 
+    await settleLostDials(tx, campaign.org_id, campaignId);
     const work = await workload(tx, campaign.org_id, campaignId);
     if (work.active === 0 && work.waiting === 0) {
       await tx.execute(sql`
@@ -104,6 +108,44 @@ export async function claimDueCalls(
 }
 
 type Executor = Pick<Database, "execute">;
+
+/**
+ * Calls on the line that nobody has reported on for far longer than any call lasts: the media node that had
+ * them is gone for good (its own recovery settles the calls of a node that restarts). Without this they
+ * would count as active forever and the campaign would never complete. A dial the media node never
+ * acknowledged (no jambonz sid) goes back to wait with the same attempt number (the media node refuses a
+ * second dial of one attempt, so this cannot ring anyone twice); any other ends `failed`, said as such.
+ */
+async function settleLostDials(tx: Executor, orgId: string, campaignId: string): Promise<void> {
+  await tx.execute(sql`
+    with lost as (
+      select ${calls.id} as id, ${calls.attempts} as attempt, ${calls.jambonzCallSid} is null as unacknowledged
+      from ${calls}
+      where ${calls.orgId} = ${orgId} and ${calls.campaignId} = ${campaignId} and (
+        (${calls.status} in ('calling', 'ringing')
+          and ${calls.updatedAt} < now() - make_interval(secs => ${LOST_DIAL_AFTER_SECONDS}))
+        or (${calls.status} = 'in_progress'
+          and ${calls.updatedAt} < now() - make_interval(secs => ${LOST_CONVERSATION_AFTER_SECONDS})))
+      for update skip locked
+    ), requeued as (
+      update ${calls} as c
+      set status = 'scheduled', attempts = c.attempts - 1, next_attempt_at = now(), updated_at = now()
+      from lost where c.id = lost.id and lost.unacknowledged and c.status = 'calling'
+      returning c.id, lost.attempt
+    ), dropped_attempts as (
+      delete from ${callAttempts} as a using requeued
+      where a.call_id = requeued.id and a.org_id = ${orgId} and a.attempt_number = requeued.attempt
+    ), failed as (
+      update ${calls} as c
+      set status = 'failed', result = 'failed', hangup_cause = ${LOST_DIAL_CAUSE}, ended_at = now(),
+        next_attempt_at = null, updated_at = now()
+      from lost where c.id = lost.id and not (lost.unacknowledged and c.status = 'calling')
+      returning c.id, lost.attempt
+    )
+    update ${callAttempts} as a set status = 'failed', hangup_cause = ${LOST_DIAL_CAUSE}, ended_at = now()
+    from failed
+    where a.call_id = failed.id and a.org_id = ${orgId} and a.attempt_number = failed.attempt and a.ended_at is null`);
+}
 
 async function workload(tx: Executor, orgId: string, campaignId: string): Promise<Workload> {
   const row = await firstRow<Workload>(
@@ -158,18 +200,32 @@ async function claim(tx: Executor, orgId: string, campaignId: string, limit: num
   }));
 }
 
-/** The media node has the call: keep its jambonz sid (unless an event already stored it) and clear refusals. */
-export async function recordPlaced(db: Database, call: ClaimedCall, jambonzCallSid: string | null): Promise<void> {
+/**
+ * The media node has these calls (all of one campaign, so one organisation): keep each jambonz sid unless an
+ * event already stored it, and clear refusals. One statement for the whole tick.
+ */
+export async function recordPlaced(
+  db: Database,
+  placed: Array<{ call: ClaimedCall; jambonzCallSid: string | null }>,
+): Promise<void> {
+  const orgId = placed[0]?.call.orgId;
+  if (orgId === undefined) return;
+  const ids = placed.map(({ call }) => call.id);
+  const attempts = placed.map(({ call }) => call.attempt);
+  const sids = placed.map(({ jambonzCallSid }) => jambonzCallSid);
   await db.execute(sql`
-    update ${calls}
-    set jambonz_call_sid = coalesce(${jambonzCallSid}::text, jambonz_call_sid),
-      metadata = metadata - 'dial_refusals', updated_at = now()
-    where ${calls.id} = ${call.id} and ${calls.orgId} = ${call.orgId} and ${calls.attempts} = ${call.attempt}`);
-  if (jambonzCallSid === null) return;
-  await db.execute(sql`
-    update ${callAttempts} set jambonz_call_sid = coalesce(jambonz_call_sid, ${jambonzCallSid}::text)
-    where ${callAttempts.callId} = ${call.id} and ${callAttempts.orgId} = ${call.orgId}
-      and ${callAttempts.attemptNumber} = ${call.attempt}`);
+    with placed as (
+      select * from unnest(${sql.param(ids)}::uuid[], ${sql.param(attempts)}::int[], ${sql.param(sids)}::text[]) as p(id, attempt, sid)
+    ), placed_calls as (
+      update ${calls} as c
+      set jambonz_call_sid = coalesce(placed.sid, c.jambonz_call_sid), metadata = c.metadata - 'dial_refusals',
+        updated_at = now()
+      from placed where c.id = placed.id and c.org_id = ${orgId} and c.attempts = placed.attempt
+    )
+    update ${callAttempts} as a set jambonz_call_sid = coalesce(a.jambonz_call_sid, placed.sid)
+    from placed
+    where a.call_id = placed.id and a.org_id = ${orgId} and a.attempt_number = placed.attempt
+      and placed.sid is not null`);
 }
 
 /**

@@ -11,6 +11,10 @@ export const REFILL_PACE_MS = 1_000;
 export const REFUSAL_RETRY_DELAY_SECONDS = 30;
 /** After this many refusals in a row a call is marked failed instead of waiting again. */
 export const MAX_DIAL_REFUSALS = 5;
+/** A dial not answered nor ended after this long is lost (jambonz gives up ringing after 60 s by default). */
+export const LOST_DIAL_AFTER_SECONDS = 10 * 60;
+/** A conversation not ended after this long is lost: the media node ends silent or stuck calls in minutes. */
+export const LOST_CONVERSATION_AFTER_SECONDS = 3 * 60 * 60;
 /** When the tick itself failed (database unreachable…), the next try. */
 export const ERROR_RETRY_MS = 5_000;
 

@@ -1,7 +1,13 @@
 import { type PlaceCallRequest, placeCallRequest } from "@switchboard/schema";
-import { RequestDatabase } from "../db/client.js";
-import type { AppEnv } from "../env.js";
-import { type ClaimedCall, claimDueCalls, failUndialable, recordPlaced, rescheduleRefused } from "./claims.js";
+import type { Database } from "../db/client.js";
+import {
+  type ClaimedCall,
+  claimDueCalls,
+  failUndialable,
+  type RunningClaim,
+  recordPlaced,
+  rescheduleRefused,
+} from "./claims.js";
 import { type MediaNodeTarget, placeCall } from "./media-node-client.js";
 import { callerIdFor, type DialOutcome, decideRefusal, nextTickAt } from "./plan.js";
 
@@ -14,57 +20,60 @@ export type TickReport = {
 };
 
 /**
- * One pass of a campaign's dialer: claim what capacity allows, hand each claimed call to the media node,
- * and say when to look again. Everything it needs is read from the database, so any instance, any time,
- * can run it.
+ * One pass of a campaign's dialer: claim what capacity allows, hand the claimed calls to the media node at
+ * once, and say when to look again. Everything it needs is read from the database, so any instance, any
+ * time, can run it.
  */
-export async function runDialerTick(env: AppEnv, campaignId: string): Promise<TickReport> {
-  const database = new RequestDatabase(env);
-  try {
-    const secret = env.INTERNAL_API_SECRET;
-    if (!secret) console.error(JSON.stringify({ dialer: campaignId, error: "INTERNAL_API_SECRET is not set" }));
-    const claim = await claimDueCalls(database.db, campaignId, { dialable: Boolean(secret) });
-    if (claim.kind === "idle") return { nextAt: null, placed: 0, refused: 0, state: claim.reason };
+export async function runDialerTick(db: Database, target: DialerTarget, campaignId: string): Promise<TickReport> {
+  const dialable = target.secret !== null;
+  if (!dialable) console.error(JSON.stringify({ dialer: campaignId, error: "INTERNAL_API_SECRET is not set" }));
+  const claim = await claimDueCalls(db, campaignId, { dialable });
+  if (claim.kind === "idle") return { nextAt: null, placed: 0, refused: 0, state: claim.reason };
 
-    const target: MediaNodeTarget = { baseUrl: env.MEDIA_NODE_URL, secret: secret ?? "" };
-    const outcomes = await Promise.all(
-      claim.claimed.map((call) => dialOne(database, target, call, claim.callerNumbers)),
-    );
-    const placed = outcomes.filter((outcome) => outcome === "placed").length;
-    const nextAt = nextTickAt({
-      now: Date.now(),
-      active: claim.active,
-      dueLeft: claim.dueLeft,
-      free: claim.free,
-      dialable: Boolean(secret) && claim.inWindow,
-      windowOpensAt: claim.windowOpensAt?.getTime() ?? null,
-      nextRetryAt: claim.nextRetryAt?.getTime() ?? null,
-    });
-    return { nextAt, placed, refused: outcomes.length - placed, state: "running" };
-  } finally {
-    await database.close();
-  }
+  const placed = await placeClaimed(db, { baseUrl: target.baseUrl, secret: target.secret ?? "" }, claim);
+  const nextAt = nextTickAt({
+    now: Date.now(),
+    active: claim.active,
+    dueLeft: claim.dueLeft,
+    free: claim.free,
+    dialable: dialable && claim.inWindow,
+    windowOpensAt: claim.windowOpensAt?.getTime() ?? null,
+    nextRetryAt: claim.nextRetryAt?.getTime() ?? null,
+  });
+  return { nextAt, placed, refused: claim.claimed.length - placed, state: "running" };
 }
 
-async function dialOne(
-  database: RequestDatabase,
-  target: MediaNodeTarget,
-  call: ClaimedCall,
-  callerNumbers: string[],
-): Promise<DialOutcome["kind"]> {
-  const request = placeCallRequest.safeParse(placeRequestFor(call, callerNumbers));
-  const outcome: DialOutcome = request.success
-    ? await placeCall(target, request.data)
-    : { kind: "rejected", reason: `not dialable: ${request.error.issues[0]?.message ?? "invalid request"}` };
-  if (outcome.kind === "placed") {
-    await recordPlaced(database.db, call, outcome.jambonzCallSid);
-    return "placed";
+/** Where dials go; a null secret means dialling is not configured (calls wait, nothing is placed). */
+export type DialerTarget = { baseUrl: string; secret: string | null };
+
+/** Dials every claimed call in parallel; the accepted ones are recorded in one statement. */
+async function placeClaimed(db: Database, target: MediaNodeTarget, claim: RunningClaim): Promise<number> {
+  const outcomes = await Promise.all(
+    claim.claimed.map(async (call) => ({ call, outcome: await dial(target, call, claim.callerNumbers) })),
+  );
+  const accepted = outcomes.flatMap(({ call, outcome }) =>
+    outcome.kind === "placed" ? [{ call, jambonzCallSid: outcome.jambonzCallSid }] : [],
+  );
+  await recordPlaced(db, accepted);
+  for (const { call, outcome } of outcomes) {
+    if (outcome.kind !== "placed") await handleRefusal(db, call, outcome);
   }
+  return accepted.length;
+}
+
+async function dial(target: MediaNodeTarget, call: ClaimedCall, callerNumbers: string[]): Promise<DialOutcome> {
+  const request = placeCallRequest.safeParse(placeRequestFor(call, callerNumbers));
+  if (!request.success) {
+    return { kind: "rejected", reason: `not dialable: ${request.error.issues[0]?.message ?? "invalid request"}` };
+  }
+  return placeCall(target, request.data);
+}
+
+async function handleRefusal(db: Database, call: ClaimedCall, outcome: Exclude<DialOutcome, { kind: "placed" }>) {
   const decision = decideRefusal(outcome, call.refusals);
   console.error(JSON.stringify({ dialer: call.campaignId, call: call.id, refusal: outcome.reason, decision }));
-  if (decision.kind === "fail") await failUndialable(database.db, call, outcome.reason);
-  else await rescheduleRefused(database.db, call, decision.delaySeconds);
-  return outcome.kind;
+  if (decision.kind === "fail") await failUndialable(db, call, outcome.reason);
+  else await rescheduleRefused(db, call, decision.delaySeconds);
 }
 
 function placeRequestFor(call: ClaimedCall, callerNumbers: string[]): PlaceCallRequest {

@@ -1,9 +1,12 @@
 import type { DialerWake } from "../campaigns/lifecycle.js";
 import type { AppEnv } from "../env.js";
 
-/** The campaign service's way to wake dialers, bound to this request's bindings. */
-export function dialerWake(env: AppEnv): DialerWake {
-  return (campaignId) => wakeDialer(env, campaignId);
+/**
+ * The campaign service's way to wake dialers, bound to this request: the wake runs the dialer's first tick
+ * (dials included), which the caller's response does not wait for.
+ */
+export function dialerWake(env: AppEnv, waitUntil: (work: Promise<unknown>) => void): DialerWake {
+  return (campaignId) => waitUntil(wakeDialer(env, campaignId));
 }
 
 /**

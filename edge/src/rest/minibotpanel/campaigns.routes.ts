@@ -209,7 +209,7 @@ export function registerCampaignRoutes(app: MiniBotPanelApp): void {
       principal.orgId,
       { number: c.req.valid("param").campaign_id },
       "delete",
-      dialerWake(c.var.env),
+      wakeFor(c),
     );
     return c.body(null, 204);
   });
@@ -232,7 +232,7 @@ export function registerCampaignRoutes(app: MiniBotPanelApp): void {
 async function runAction(c: Context<AppBindings>, number: number, action: keyof typeof ACTIONS) {
   const principal = callerWith(c.var.principal, "campaigns:write");
   const db = c.var.database.db;
-  const campaign = await applyCampaignAction(db, principal.orgId, { number }, action, dialerWake(c.var.env));
+  const campaign = await applyCampaignAction(db, principal.orgId, { number }, action, wakeFor(c));
   const result = {
     status: "success" as const,
     message: `Campaign ${number} ${ACTIONS[action].done}`,
@@ -306,4 +306,8 @@ function callListItem(call: CallWithContact) {
     sentiment: call.sentiment,
     created_at: legacyTimestamp(call.createdAt),
   };
+}
+
+function wakeFor(c: Context<AppBindings>) {
+  return dialerWake(c.var.env, (work) => c.executionCtx.waitUntil(work));
 }
