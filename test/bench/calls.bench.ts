@@ -3,10 +3,10 @@ import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { serve } from "@hono/node-server";
-import { startEmulatorServer } from "../../media-node/src/emulator/emulator.js";
 import { numberFor, type PersonaName } from "../../media-node/src/emulator/personas.js";
 import { readMediaNodeEnv } from "../../media-node/src/env.js";
 import { createMediaNode } from "../../media-node/src/server.js";
+import { spawnGroup, stopGroup, waitForHttp } from "../../schema/src/local/stack.js";
 import { freePort } from "../support/ports.js";
 import { startThrowawayEdge } from "../support/throwaway-edge.js";
 import {
@@ -24,23 +24,23 @@ import {
 
 /**
  * `npm run bench:calls`: campaigns dialled for real on a throw-away stack — the worker under wrangler dev
- * (dialer Durable Objects, events API, conversation engine), and in this process the jambonz emulator at a
- * high speed factor plus the media node. Phases, each on fresh campaigns:
+ * (dialer Durable Objects, events API, conversation engine), the jambonz emulator at a high speed factor and
+ * the database (embedded PGlite, unless DATABASE_URL) each in a process of their own, and the media node in
+ * this one, where its time per hook is measured. Phases, each on fresh campaigns:
  * - baseline: one campaign of 10 calls, 2 at a time (refill latency at no load);
  * - sustained: one campaign of 500 calls, max_concurrent_calls 50 (the documented maximum): ~450 refills;
  * - fan-out (only when named in CALLS_BENCH_PHASES): 10 campaigns × 50 calls, 50 each, so up to 500 calls are
- *   in flight at once. Each edge request holds its own database connection, so this exhausts embedded PGlite
- *   (64) and a default Postgres (max_connections 100) — and with them every other user of that server.
+ *   in flight at once. Each edge request holds its own database connection: embedded PGlite takes 1,000, a
+ *   default Postgres (max_connections 100) runs out — and with it every other user of that server.
  * Figures per phase: refill latency (a call's end → the next dial of the same campaign), the media node's own
  * time per jambonz hook (minus its wait on the edge's /turn), calls/s and wall time; GET / as a baseline.
  * The speed is ×30, not the tests' ×120: the emulator counts the media node's AMD wait (40 s) in simulated
  * time, so at ×120 a greeting /turn slower than 333 ms real ends the call unanswered and the figures describe
  * broken calls ("persona's result" shows it).
  * Env: CALLS_BENCH_SPEED (emulator speed, default 30), CALLS_BENCH_PHASES (e.g. "baseline,sustained"),
- * DATABASE_URL (a throw-away database on that server instead of embedded PGlite, which answers every edge
- * request on this process's event loop and accepts 64 connections).
- * "loop delay" is this process's event-loop delay while the phase ran: the emulator, the media node (and
- * embedded PGlite) share it, so a hook's own time includes waiting for the loop.
+ * DATABASE_URL (a throw-away database on that server instead of embedded PGlite).
+ * "loop delay" is this process's event-loop delay while the phase ran: a hook's own time includes waiting for
+ * the loop, which only the media node (and this bench's bookkeeping) uses.
  */
 const SPEED = Number(process.env.CALLS_BENCH_SPEED ?? 30);
 const CONTACTS = 500;
@@ -92,7 +92,7 @@ const collected = { hooks: [] as HookTiming[], edgeFailures: 0, logLines: 0 };
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
 async function main(): Promise<void> {
-  const database = await seededDatabase("scratch");
+  const database = await seededDatabase("scratch", { ownProcess: true });
   console.log(`database: ${database.label}, emulator speed ×${SPEED}`);
   const stack = await startStack(database.url);
   const contactNumbers = await insertContacts(database.url, database.orgId);
@@ -118,8 +118,7 @@ async function startStack(databaseUrl: string): Promise<Stack> {
   const quiet = (line: string) => {
     if (collected.logLines++ < 5) console.error(`  [log] ${line.slice(0, 300)}`);
   };
-  const emulator = await startEmulatorServer({ speed: SPEED, log: quiet });
-  stopOnExit(emulator.close);
+  const emulatorUrl = await startEmulatorProcess();
   const mediaNodePort = await freePort();
   const internalApiSecret = randomBytes(36).toString("base64url");
   // Registered before the start, so the parts started before a failure are stopped too.
@@ -140,7 +139,7 @@ async function startStack(databaseUrl: string): Promise<Stack> {
       MEDIA_NODE_PORT: String(mediaNodePort),
       EDGE_URL: edgeUrl,
       INTERNAL_API_SECRET: internalApiSecret,
-      JAMBONZ_API_URL: emulator.url,
+      JAMBONZ_API_URL: emulatorUrl,
     }),
     outboxFile: null,
     retry: { baseDelayMs: 100, maxDelayMs: 2_000 },
@@ -167,6 +166,17 @@ async function startStack(databaseUrl: string): Promise<Stack> {
     await new Promise<void>((done) => server.close(() => done()));
   });
   return { edgeUrl };
+}
+
+/** The emulator in a process of its own: hundreds of simulated calls must not load the media node's event loop. */
+async function startEmulatorProcess(): Promise<string> {
+  const port = await freePort();
+  const env = { EMULATOR_PORT: String(port), EMULATOR_SPEED: String(SPEED) };
+  const child = spawnGroup("npx", ["tsx", "media-node/src/emulator/main.ts"], env, "ignore");
+  stopOnExit(() => stopGroup(child));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, child, 30_000);
+  return url;
 }
 
 /** The media node's fetch to the edge: the time a hook waits on /turn (body included) is the edge's, not the node's. */

@@ -1,8 +1,10 @@
+import type { ChildProcess } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { startEmbeddedDatabase } from "../../schema/src/local/embedded-db.js";
 import { applyMigrations } from "../../schema/src/local/migrate.js";
 import { seedDemo } from "../../schema/src/local/seed.js";
+import { spawnGroup, stopGroup } from "../../schema/src/local/stack.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/scratch-database.js";
 import { startThrowawayEdge } from "../support/throwaway-edge.js";
 
@@ -27,10 +29,20 @@ export type BenchDatabase = { url: string; label: string; orgId: string };
 
 /**
  * A migrated database with the demo organisation seeded. "scratch": embedded PGlite, or a throw-away database
- * on DATABASE_URL's server when set; "embedded": always embedded PGlite.
+ * on DATABASE_URL's server when set; "embedded": always embedded PGlite. With `ownProcess`, embedded PGlite
+ * runs in a child process instead of on this process's event loop.
  */
-export async function seededDatabase(kind: "scratch" | "embedded"): Promise<BenchDatabase> {
-  const database = kind === "scratch" ? await createScratchDatabase() : await embeddedDatabase();
+export async function seededDatabase(
+  kind: "scratch" | "embedded",
+  options: { ownProcess?: boolean } = {},
+): Promise<BenchDatabase> {
+  const wantsEmbedded = kind === "embedded" || !process.env.DATABASE_URL;
+  const database =
+    wantsEmbedded && options.ownProcess
+      ? await embeddedDatabaseProcess()
+      : kind === "scratch"
+        ? await createScratchDatabase()
+        : await embeddedDatabase();
   stops.push(database.stop);
   await applyMigrations(database.url);
   const seed = await seedDemo(database.url, { orgSlug: "demo", demoPassword: "bench-demo" });
@@ -40,6 +52,24 @@ export async function seededDatabase(kind: "scratch" | "embedded"): Promise<Benc
 async function embeddedDatabase(): Promise<ScratchDatabase> {
   const embedded = await startEmbeddedDatabase({});
   return { ...embedded, label: "embedded PGlite (in memory)" };
+}
+
+async function embeddedDatabaseProcess(): Promise<ScratchDatabase> {
+  const child = spawnGroup("npx", ["tsx", "test/bench/embedded-db-process.ts"], {}, "pipe");
+  const url = await firstLine(child);
+  return { url, label: "embedded PGlite (in memory, own process)", stop: () => stopGroup(child) };
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      const newline = output.indexOf("\n");
+      if (newline >= 0) resolve(output.slice(0, newline).trim());
+    });
+    child.once("exit", (code) => reject(new BenchFailure(`embedded database process exited (${code})`)));
+  });
 }
 
 /** The worker under wrangler dev, as `npm start` runs it (minus the media node, not on any measured path). */

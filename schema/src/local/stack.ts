@@ -54,7 +54,7 @@ export async function startEdge(options: {
       WRANGLER_HIDE_BANNER: "true",
       WRANGLER_LOG: options.quiet ? "warn" : "log",
     },
-    options.quiet,
+    options.quiet ? "ignore" : "inherit",
   );
   options.onSpawn?.(child);
   const url = `http://127.0.0.1:${options.port}`;
@@ -68,12 +68,20 @@ export async function startEdge(options: {
   return { url, child, stop: () => stopGroup(child) };
 }
 
-/** Spawns a command in its own process group, so stopping it also stops its children (workerd). */
-export function spawnGroup(command: string, args: string[], env: Record<string, string>, quiet = false): ChildProcess {
+/**
+ * Spawns a command in its own process group, so stopping it also stops its children (workerd). Its stderr
+ * is ours; its stdout is ours, dropped, or piped to the caller.
+ */
+export function spawnGroup(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  stdout: "inherit" | "ignore" | "pipe" = "inherit",
+): ChildProcess {
   return spawn(command, args, {
     cwd: repoRoot,
     detached: true,
-    stdio: quiet ? ["ignore", "ignore", "inherit"] : ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", stdout, "inherit"],
     env: { ...process.env, ...env },
   });
 }
