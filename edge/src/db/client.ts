@@ -45,7 +45,12 @@ export class ObjectDatabase {
   readonly db: Database;
 
   constructor(env: AppEnv, idleMs: number) {
-    this.db = drizzle(openPool(env, { max: 1, idleTimeoutMillis: idleMs }), { schema });
+    const pool = openPool(env, { max: 1, idleTimeoutMillis: idleMs });
+    // An idle connection the server closed (restart, failover) is dropped by the pool; the next query reconnects.
+    pool.on("error", (error: Error) =>
+      console.error(JSON.stringify({ database: "idle connection lost", error: String(error) })),
+    );
+    this.db = drizzle(pool, { schema });
   }
 }
 
