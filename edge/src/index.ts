@@ -10,7 +10,7 @@ import { corsFromEnv } from "./http/cors.js";
 import { ApiError, logUnexpected, renderDefaultError } from "./http/errors.js";
 import { requestLog } from "./http/request-log.js";
 import { authenticate, credentialsFrom } from "./identity/authenticate.js";
-import { createInternalApp, INTERNAL_API_PREFIX } from "./internal/routes.js";
+import { createInternalApp, INTERNAL_API_PREFIX, RECORDING_UPLOAD_PATH } from "./internal/routes.js";
 import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
 import { AuthenticationError } from "./shared/errors.js";
 
@@ -36,11 +36,13 @@ app.use(requestLog);
 // Before authentication: a CORS preflight carries no credentials.
 app.use(corsFromEnv);
 
-app.use(
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => renderDefaultError(c, new ApiError("PAYLOAD_TOO_LARGE", 413, "Request body exceeds 5 MB")),
-  }),
+const globalBodyLimit = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) => renderDefaultError(c, new ApiError("PAYLOAD_TOO_LARGE", 413, "Request body exceeds 5 MB")),
+});
+// Recording uploads stream to R2 under their own, larger cap (MAX_RECORDING_BYTES, checked by their route).
+app.use((c, next) =>
+  c.req.method === "PUT" && RECORDING_UPLOAD_PATH.test(c.req.path) ? next() : globalBodyLimit(c, next),
 );
 
 /** Resolves the caller once; surfaces decide whether anonymous access is allowed. */

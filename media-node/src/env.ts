@@ -13,6 +13,9 @@ export const EMULATOR_JAMBONZ = {
 } as const;
 
 const DEFAULT_PORT = 8790;
+const DEFAULT_WS_PORT = 8791;
+/** Credentials ride in the application URL (`ws://user:password@host/...`), so they stay URL-safe. */
+const URL_SAFE = /^[A-Za-z0-9._~-]+$/;
 
 /** The media node's configuration, read from the process environment. */
 const mediaNodeEnvSchema = z
@@ -33,10 +36,25 @@ const mediaNodeEnvSchema = z
     JAMBONZ_FROM: z.string().min(1).default("+15005550006"),
     /** Unsent reports to the edge, replayed on start (append-only JSON lines). */
     MEDIA_NODE_OUTBOX: z.string().min(1).default(".data/media-node-outbox.jsonl"),
+    /** jambonz's WebSocket API (ws.jambonz.org) is served on its own port, at /jambonz/ws. */
+    MEDIA_NODE_WS_PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_WS_PORT),
+    /** The ws(s):// base URL jambonz uses to reach the WebSocket API; defaults to the local WS port. */
+    PUBLIC_WS_URL: z.url({ protocol: /^wss?$/ }).optional(),
+    /** Basic-auth username jambonz presents on the WebSocket API (the application's username). */
+    JAMBONZ_WS_USERNAME: z.string().regex(URL_SAFE).default("jambonz"),
+    /** Its password. Without one the WebSocket API is off: jambonz cannot sign WebSocket messages. */
+    JAMBONZ_WS_PASSWORD: z.string().min(16).regex(URL_SAFE).optional(),
+    /** Where outbound calls' application hooks point: the signed webhooks, or the WebSocket API. */
+    JAMBONZ_HOOK_TRANSPORT: z.enum(["webhook", "websocket"]).default("webhook"),
+  })
+  .refine((env) => env.JAMBONZ_HOOK_TRANSPORT === "webhook" || Boolean(env.JAMBONZ_WS_PASSWORD), {
+    message: "JAMBONZ_HOOK_TRANSPORT=websocket needs JAMBONZ_WS_PASSWORD",
+    path: ["JAMBONZ_WS_PASSWORD"],
   })
   .transform((env) => ({
     ...env,
     PUBLIC_URL: (env.PUBLIC_URL ?? `http://127.0.0.1:${env.MEDIA_NODE_PORT}`).replace(/\/+$/, ""),
+    PUBLIC_WS_URL: (env.PUBLIC_WS_URL ?? `ws://127.0.0.1:${env.MEDIA_NODE_WS_PORT}`).replace(/\/+$/, ""),
   }));
 
 export type MediaNodeEnv = z.infer<typeof mediaNodeEnvSchema>;

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { readMediaNodeEnv } from "./env.js";
+import { WS_API_PATH } from "./jambonz/ws-api.js";
 import { createMediaNode } from "./server.js";
 
 const HOST = "127.0.0.1";
@@ -21,6 +22,20 @@ const server = serve({ fetch: node.app.fetch, hostname: HOST, port: env.MEDIA_NO
   );
 });
 node.attach(server as Server);
+const wsApi = node.startWebSocketApi({ hostname: HOST }).then(
+  (running) => {
+    if (running) {
+      console.log(
+        `media-node: jambonz WebSocket API on ws://${HOST}:${running.port}${WS_API_PATH} (public: ${env.PUBLIC_WS_URL}; outbound hooks: ${env.JAMBONZ_HOOK_TRANSPORT})`,
+      );
+    } else console.log("media-node: JAMBONZ_WS_PASSWORD is not set; the jambonz WebSocket API is off");
+    return running;
+  },
+  (error: unknown) => {
+    console.error(`media-node: the jambonz WebSocket API did not start: ${String(error)}`);
+    return null;
+  },
+);
 
 let stopping = false;
 
@@ -30,6 +45,7 @@ function shutdown(): void {
   stopping = true;
   // What is still unsent stays in the outbox file for the next start.
   node.outbox.stop();
+  void wsApi.then((running) => running?.close());
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
 }

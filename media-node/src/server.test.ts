@@ -52,6 +52,10 @@ describe("media node", () => {
       JAMBONZ_WEBHOOK_SECRET: EMULATOR_DEFAULTS.webhookSecret,
       JAMBONZ_FROM: "+15005550006",
       MEDIA_NODE_OUTBOX: ".data/media-node-outbox.jsonl",
+      MEDIA_NODE_WS_PORT: 8791,
+      PUBLIC_WS_URL: "ws://127.0.0.1:8791",
+      JAMBONZ_WS_USERNAME: "jambonz",
+      JAMBONZ_HOOK_TRANSPORT: "webhook",
     });
     expect(readMediaNodeEnv({ MEDIA_NODE_PORT: "9000", PUBLIC_URL: "https://media.example.com/" }).PUBLIC_URL).toBe(
       "https://media.example.com",

@@ -1,9 +1,10 @@
 import type { Server } from "node:http";
+import type { ReportedCallStatus } from "@switchboard/schema/internal/calls";
 import { Hono } from "hono";
 import { Conversation } from "./calls/conversation.js";
 import { DialBook } from "./calls/dials.js";
 import { type CallLookup, jambonzCallLookup, resumeDials, settleResumedDials } from "./calls/recovery.js";
-import { CallRegistry } from "./calls/registry.js";
+import { CallRegistry, type LiveCall } from "./calls/registry.js";
 import { CallReporter } from "./calls/reporter.js";
 import { hookUrls } from "./calls/verbs.js";
 import { EdgeClient } from "./edge/client.js";
@@ -12,6 +13,14 @@ import { type MediaNodeEnv, readMediaNodeEnv } from "./env.js";
 import { type CallPlacer, jambonzCallPlacer, registerInternalApi } from "./internal-api.js";
 import { attachListenServer } from "./jambonz/listen.js";
 import { registerJambonzHooks } from "./jambonz/webhooks.js";
+import {
+  startWsApi,
+  type WsApiServer,
+  type WsCredentials,
+  wsApplicationUrl,
+  wsHookUrls,
+  wsPlacementUrls,
+} from "./jambonz/ws-api.js";
 
 /** What the media node knows about speech (ASR and TTS run on jambonz, configured there per vendor). */
 export type SpeechReport = {
@@ -63,6 +72,11 @@ export type MediaNode = {
   recover: () => Promise<number>;
   /** Serves the `listen` audio WebSocket on the node's HTTP server. */
   attach: (server: Server) => void;
+  /**
+   * Serves jambonz's WebSocket API on its own port (config.MEDIA_NODE_WS_PORT unless given; 0 picks a free
+   * one); null when no credentials are configured (JAMBONZ_WS_PASSWORD), which keeps it off.
+   */
+  startWebSocketApi: (options?: { port?: number; hostname?: string }) => Promise<WsApiServer | null>;
 };
 
 /** The media node: its HTTP surface plus the state the audio WebSocket shares with it. */
@@ -78,15 +92,25 @@ export function createMediaNode(options: MediaNodeOptions = {}): MediaNode {
   resumeDials(unsettled, registry);
   const reporter = new CallReporter(outbox);
   const urls = hookUrls(config.PUBLIC_URL);
-  const conversation = new Conversation({
+  const conversationDeps = {
     edge,
     reporter,
     registry,
-    urls,
     now: options.now,
     log: options.log,
-    onStatus: (call, status, final) => dials.noteStatus(call.tag, status, final),
-  });
+    onStatus: (call: LiveCall, status: ReportedCallStatus, final: boolean) => dials.noteStatus(call.tag, status, final),
+  };
+  const conversation = new Conversation({ ...conversationDeps, urls });
+  // The same conversation over jambonz's WebSocket API: its verbs name hooks the socket sends back.
+  const wsUrls = wsHookUrls(urls.listen);
+  const wsConversation = new Conversation({ ...conversationDeps, urls: wsUrls });
+  const wsCredentials: WsCredentials | null = config.JAMBONZ_WS_PASSWORD
+    ? { username: config.JAMBONZ_WS_USERNAME, password: config.JAMBONZ_WS_PASSWORD }
+    : null;
+  const placementUrls =
+    config.JAMBONZ_HOOK_TRANSPORT === "websocket" && wsCredentials
+      ? wsPlacementUrls(wsApplicationUrl(config.PUBLIC_WS_URL, wsCredentials), wsUrls)
+      : urls;
   const account = {
     apiUrl: config.JAMBONZ_API_URL,
     accountSid: config.JAMBONZ_ACCOUNT_SID,
@@ -103,7 +127,7 @@ export function createMediaNode(options: MediaNodeOptions = {}): MediaNode {
         apiKey: config.JAMBONZ_API_KEY,
         defaultFrom: config.JAMBONZ_FROM,
       },
-      urls,
+      placementUrls,
     );
 
   const app = healthApp(options);
@@ -118,6 +142,16 @@ export function createMediaNode(options: MediaNodeOptions = {}): MediaNode {
     recover: () => settleResumedDials(unsettled, { book: dials, registry, reporter, lookup, log }),
     attach: (server) => {
       attachListenServer(server, { outbox, isLiveCall: (callId) => registry.isLive(callId), log: options.log });
+    },
+    startWebSocketApi: async (listenOn = {}) => {
+      if (!wsCredentials) return null;
+      return startWsApi({
+        conversation: wsConversation,
+        credentials: wsCredentials,
+        port: listenOn.port ?? config.MEDIA_NODE_WS_PORT,
+        hostname: listenOn.hostname ?? "127.0.0.1",
+        log: (line) => log(`ws api: ${line}`),
+      });
     },
   };
 }

@@ -2,8 +2,10 @@ import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { startEmulatorServer } from "../../media-node/src/emulator/emulator.js";
 import { readMediaNodeEnv } from "../../media-node/src/env.js";
+import type { WsApiServer } from "../../media-node/src/jambonz/ws-api.js";
 import { createMediaNode, type MediaNode } from "../../media-node/src/server.js";
 import { freePort } from "./ports.js";
+import { startThrowawayEdge } from "./throwaway-edge.js";
 
 /** Simulated seconds per real second in tests: a one-minute call lasts about a second. */
 export const TEST_EMULATOR_SPEED = 60;
@@ -36,6 +38,43 @@ export async function startCallStack(stops: Array<() => Promise<void>>) {
   };
 }
 
+export type MediaNodeProcessOptions = Parameters<typeof mediaNodeProcess>[0];
+
+/**
+ * A test file's own chain beside the shared one, so it can reconfigure or crash its media node: an emulator,
+ * a worker (on the shared database) whose MEDIA_NODE_URL is a media node in this process, and that node,
+ * started. Each part pushes its stop onto `stops`.
+ */
+export async function startOwnCallChain(options: {
+  databaseUrl: string;
+  apiPassword: string;
+  internalApiSecret: string;
+  stops: Array<() => Promise<void>>;
+  node: Pick<MediaNodeProcessOptions, "outboxFile" | "log" | "websocket">;
+}) {
+  const emulator = await startEmulatorServer({ speed: TEST_EMULATOR_SPEED, log: () => {} });
+  options.stops.push(emulator.close);
+  const port = await freePort();
+  const edgeUrl = await startThrowawayEdge({
+    databaseUrl: options.databaseUrl,
+    apiPassword: options.apiPassword,
+    internalApiSecret: options.internalApiSecret,
+    mediaNodeUrl: `http://127.0.0.1:${port}`,
+    environment: "test",
+    stops: options.stops,
+  });
+  const node = mediaNodeProcess({
+    port,
+    edgeUrl,
+    internalApiSecret: options.internalApiSecret,
+    jambonzApiUrl: emulator.url,
+    ...options.node,
+  });
+  options.stops.push(() => node.crash());
+  await node.start();
+  return { edgeUrl, emulatorUrl: emulator.url, node };
+}
+
 /**
  * A media node in this process that can be crashed and started again on the same port and outbox file,
  * as a restarted process would be: `crash` closes the server and stops the outbox without draining it.
@@ -47,8 +86,11 @@ export function mediaNodeProcess(options: {
   jambonzApiUrl: string;
   outboxFile: string | null;
   log?: (message: string) => void;
+  /** Also serves jambonz's WebSocket API (on a free port unless given), with these credentials. */
+  websocket?: { password: string; port?: number; hookTransport?: "webhook" | "websocket" };
 }) {
-  let running: { node: MediaNode; server: Server } | null = null;
+  let running: { node: MediaNode; server: Server; wsApi: WsApiServer | null } | null = null;
+  let wsPort = options.websocket?.port ?? 0;
   let recovery: Promise<number> = Promise.resolve(0);
   return {
     /** How many calls the latest start found ended while no node was listening (see MediaNode.recover). */
@@ -58,14 +100,21 @@ export function mediaNodeProcess(options: {
     get node(): MediaNode | null {
       return running?.node ?? null;
     },
+    /** ws:// base URL of the WebSocket API once started (the same port across restarts). */
+    get wsUrl(): string | null {
+      return running?.wsApi ? `ws://127.0.0.1:${running.wsApi.port}` : null;
+    },
     /** Starts a fresh node (replaying the outbox, recovering its dials); resolves once it listens. */
     async start(): Promise<MediaNode> {
+      // Outbound hooks name the WebSocket API's port, so it is reserved before the node is configured.
+      if (options.websocket && wsPort === 0) wsPort = await freePort();
       const node = createMediaNode({
         config: readMediaNodeEnv({
           MEDIA_NODE_PORT: String(options.port),
           EDGE_URL: options.edgeUrl,
           INTERNAL_API_SECRET: options.internalApiSecret,
           JAMBONZ_API_URL: options.jambonzApiUrl,
+          ...(options.websocket ? websocketEnv(options.websocket, wsPort) : {}),
         }),
         outboxFile: options.outboxFile,
         retry: { baseDelayMs: 100, maxDelayMs: 2_000 },
@@ -78,7 +127,8 @@ export function mediaNodeProcess(options: {
         );
       });
       node.attach(server);
-      running = { node, server };
+      const wsApi = options.websocket ? await node.startWebSocketApi({ port: wsPort }) : null;
+      running = { node, server, wsApi };
       recovery = node.recover();
       return node;
     },
@@ -88,8 +138,17 @@ export function mediaNodeProcess(options: {
       running = null;
       if (!current) return;
       current.node.outbox.stop();
+      await current.wsApi?.close();
       current.server.closeAllConnections();
       await new Promise<void>((done) => current.server.close(() => done()));
     },
+  };
+}
+
+function websocketEnv(websocket: { password: string; hookTransport?: string }, port: number): Record<string, string> {
+  return {
+    JAMBONZ_WS_PASSWORD: websocket.password,
+    JAMBONZ_HOOK_TRANSPORT: websocket.hookTransport ?? "webhook",
+    MEDIA_NODE_WS_PORT: String(port),
   };
 }

@@ -9,7 +9,14 @@ import type { AddressInfo } from "node:net";
  */
 
 export type ScriptedToolCall = { name: string; arguments: Record<string, unknown> };
-export type ScriptedReply = { text?: string; toolCalls?: ScriptedToolCall[] } | { status: number; error: string };
+export type ScriptedAnswer = {
+  text?: string;
+  toolCalls?: ScriptedToolCall[];
+  /** Streaming only: after this many words of text, hold the rest back for `pauseMs` (a model still writing). */
+  pauseAfterWords?: number;
+  pauseMs?: number;
+};
+export type ScriptedReply = ScriptedAnswer | { status: number; error: string };
 
 export type ChatMessage = { role: string; content: unknown; tool_calls?: unknown };
 export type RecordedRequest = {
@@ -21,6 +28,7 @@ export type RecordedRequest = {
     temperature?: number;
     tools?: Array<{ type: string; function: { name: string; description?: string; parameters: unknown } }>;
     stream_options?: { include_usage?: boolean };
+    tool_choice?: unknown;
   };
 };
 
@@ -49,7 +57,7 @@ export async function startOpenAiCompatibleServer(): Promise<OpenAiCompatibleSer
       if (!reply) return sendError(res, 500, "the test scripted no reply for this request");
       if ("status" in reply) return sendError(res, reply.status, reply.error);
       const id = `chatcmpl-${++sequence}`;
-      if (body.stream) return streamReply(res, id, body, reply);
+      if (body.stream) return void streamReply(res, id, body, reply);
       return sendJson(res, 200, completion(id, body.model, reply));
     });
   });
@@ -87,11 +95,11 @@ function usage() {
   return { prompt_tokens: 42, completion_tokens: 7, total_tokens: 49 };
 }
 
-function finishReason(reply: { toolCalls?: ScriptedToolCall[] }): string {
+function finishReason(reply: ScriptedAnswer): string {
   return reply.toolCalls?.length ? "tool_calls" : "stop";
 }
 
-function completion(id: string, model: string, reply: { text?: string; toolCalls?: ScriptedToolCall[] }) {
+function completion(id: string, model: string, reply: ScriptedAnswer) {
   const toolCalls = (reply.toolCalls ?? []).map((call, index) => ({
     id: toolCallId(id, index),
     type: "function",
@@ -119,12 +127,12 @@ function completion(id: string, model: string, reply: { text?: string; toolCalls
 }
 
 /** Text in word-sized content deltas, each tool call as a header delta then argument fragments. */
-function streamReply(
+async function streamReply(
   res: ServerResponse,
   id: string,
   body: RecordedRequest["body"],
-  reply: { text?: string; toolCalls?: ScriptedToolCall[] },
-): void {
+  reply: ScriptedAnswer,
+): Promise<void> {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
     id,
@@ -135,7 +143,11 @@ function streamReply(
   });
   const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
   send(chunk({ role: "assistant", content: "" }));
-  for (const word of (reply.text ?? "").match(/\S+\s*/g) ?? []) send(chunk({ content: word }));
+  const words = (reply.text ?? "").match(/\S+\s*/g) ?? [];
+  for (const [index, word] of words.entries()) {
+    if (index === reply.pauseAfterWords) await new Promise((resolve) => setTimeout(resolve, reply.pauseMs ?? 0));
+    send(chunk({ content: word }));
+  }
   (reply.toolCalls ?? []).forEach((call, index) => {
     send(
       chunk({

@@ -2,13 +2,20 @@ import { agents, calls } from "@switchboard/schema";
 import {
   type AgentTurnResponse,
   agentTurnRequest,
+  agentTurnResponse,
   type SpeechSettings,
   type TurnInput,
 } from "@switchboard/schema/internal/calls";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import { type EngineInput, type EngineReply, restoreState, runScenarioTurn } from "../conversation/engine.js";
 import { builtInPhrases } from "../conversation/intents.js";
-import { type LlmConversationState, restoreLlmState, runLlmTurn } from "../conversation/llm.js";
+import {
+  type LlmAgentSettings,
+  type LlmConversationState,
+  restoreLlmState,
+  streamLlmTurn,
+} from "../conversation/llm.js";
 import { openAiCompatibleModel } from "../conversation/llm-provider.js";
 import { InvalidScenarioError, mappedIntents, readScenario, type Scenario } from "../conversation/scenario.js";
 import type { Database } from "../db/client.js";
@@ -16,105 +23,207 @@ import type { AppEnv } from "../env.js";
 import { ConflictError, NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
 import { parseInput } from "../shared/validate.js";
-import { CONVERSATION_METADATA_KEY, setMetadataKey } from "./post-call.js";
+import { CONVERSATION_METADATA_KEY } from "./post-call.js";
 
 type AgentRow = typeof agents.$inferSelect;
+type CallRow = Pick<typeof calls.$inferSelect, "id" | "orgId" | "agentId" | "metadata">;
 type LlmEnv = Pick<AppEnv, "LLM_BASE_URL" | "LLM_API_KEY" | "LLM_MODEL">;
 
 const DEFAULT_SPEECH_VENDOR = "google";
 const MAX_HINTS = 100;
 /** Full locales for the bare languages agents store. */
 const LOCALES: Record<string, string> = { fr: "fr-FR", en: "en-US", es: "es-ES", de: "de-DE", it: "it-IT" };
+/** Where the turn log (state revision, latest replies by idempotency key) lives in calls.metadata. */
+export const TURNS_METADATA_KEY = "agent_turns";
+/** A retry repeats one of the latest turns; older replies are not kept. */
+const KEPT_REPLIES = 4;
+
+const answeredTurn = z.object({ attempt: z.number(), key: z.string(), reply: agentTurnResponse });
+/** Revision: bumped by every saved turn, so a turn saves only over the state it started from. */
+const turnLog = z.object({ revision: z.number().int().min(0), answered: z.array(answeredTurn) });
+type TurnLog = z.infer<typeof turnLog>;
+
+/**
+ * A turn under way: the agent's speech settings (known before it answers), and its answer, which yields the
+ * reply's text as the agent produces it (LLM agents) and returns the whole reply once the new state is saved.
+ * The answer throws ConflictError when another turn of the call was saved meanwhile.
+ */
+export type AgentTurn = { speech: SpeechSettings; answer: AsyncGenerator<string, AgentTurnResponse> };
 
 /**
  * The agent's answer to what just happened on a call (media node → edge). Loads the call and its agent
  * (the organisation comes from the call row), runs the conversation engine and saves its state in
- * calls.metadata.conversation. The transcript is not written here: the media node reports spoken turns
- * as events.
+ * calls.metadata.conversation. No lock is held while the engine runs (a model may take 15 s): the state is
+ * saved only if no other turn saved since it was read (optimistic concurrency on the turn log's revision).
+ * A request repeating an answered idempotency key gets the stored reply. The transcript is not written here:
+ * the media node reports spoken turns as events.
+ * Everything that can refuse the turn (unknown call, no agent, no LLM configured) throws before it starts.
  */
+export async function startAgentTurn(db: Database, env: LlmEnv, callId: string, input: unknown): Promise<AgentTurn> {
+  const request = parseInput(agentTurnRequest, input, "Invalid agent turn");
+  if (!isUuid(callId)) throw new NotFoundError(`Call ${callId}`);
+  const call = await readCall(db, callId);
+  const [agent] = call.agentId
+    ? await db
+        .select()
+        .from(agents)
+        .where(and(eq(agents.orgId, call.orgId), eq(agents.id, call.agentId)))
+    : [];
+  if (!agent) throw new ConflictError(`Call ${callId} has no agent`);
+  const log = readTurnLog(call.metadata);
+  const turn: TurnIdentity = { attempt: request.attempt, key: request.idempotency_key ?? null };
+  const replay = answeredReply(log, turn);
+  if (replay) return { speech: replay.speech, answer: atOnce(replay) };
+  const stored = call.metadata[CONVERSATION_METADATA_KEY];
+  const said = engineInput(request.input);
+  if (agent.mode === "llm") {
+    const settings = llmSettings(agent, env);
+    const speech = speechSettings(agent, null);
+    const engineTurn = llmTurn(settings, agent, callId, restoreLlmState(stored, request.attempt), said);
+    return { speech, answer: runTurn(db, call, log, turn, speech, engineTurn) };
+  }
+  const scenario = scenarioOf(agent);
+  const speech = speechSettings(agent, scenario);
+  const engineTurn = atOnce(
+    runScenarioTurn(scenario, restoreState(stored, request.attempt), said, {
+      language: agent.language,
+      voicemailMessage: voicemailSetting(agent),
+    }),
+  );
+  return { speech, answer: runTurn(db, call, log, turn, speech, engineTurn) };
+}
+
+/** The whole reply at once (the plain JSON answer of the turn endpoint). */
 export async function answerTurn(
   db: Database,
   env: LlmEnv,
   callId: string,
   input: unknown,
 ): Promise<AgentTurnResponse> {
-  const request = parseInput(agentTurnRequest, input, "Invalid agent turn");
-  if (!isUuid(callId)) throw new NotFoundError(`Call ${callId}`);
-  return db.transaction(async (tx) => {
-    // The lock keeps two turns of one call from both starting from the same state.
-    const [call] = await tx
-      .select({ id: calls.id, orgId: calls.orgId, agentId: calls.agentId, metadata: calls.metadata })
-      .from(calls)
-      .where(eq(calls.id, callId))
-      .for("update");
-    if (!call) throw new NotFoundError(`Call ${callId}`);
-    if (!call.agentId) throw new ConflictError(`Call ${callId} has no agent`);
-    const [agent] = await tx
-      .select()
-      .from(agents)
-      .where(and(eq(agents.orgId, call.orgId), eq(agents.id, call.agentId)));
-    if (!agent) throw new ConflictError(`Call ${callId} has no agent`);
-    const stored = call.metadata[CONVERSATION_METADATA_KEY];
-    const input = engineInput(request.input);
-    let scenario: Scenario | null = null;
-    let outcome: TurnOutcome;
-    if (agent.mode === "llm") {
-      // The row stays locked while the model answers: a second turn of this call waits for this one.
-      outcome = await llmTurn(agent, env, callId, restoreLlmState(stored, request.attempt), input);
-    } else {
-      scenario = scenarioOf(agent);
-      outcome = runScenarioTurn(scenario, restoreState(stored, request.attempt), input, {
-        language: agent.language,
-        voicemailMessage: voicemailSetting(agent),
-      });
-    }
-    const { reply, state: next } = outcome;
-    await tx
-      .update(calls)
-      .set({ metadata: setMetadataKey(CONVERSATION_METADATA_KEY, next) })
-      .where(and(eq(calls.orgId, call.orgId), eq(calls.id, call.id)));
-    return {
-      say: reply.say,
-      action: reply.action,
-      transfer_to: reply.transferTo,
-      gather_timeout_s: reply.gatherTimeoutSeconds,
-      barge_in: reply.bargeIn,
-      step: reply.step,
-      intent: reply.intent,
-      speech: speechSettings(agent, scenario),
-    };
-  });
+  return finishTurn(await startAgentTurn(db, env, callId, input));
 }
 
-type TurnOutcome = { reply: EngineReply; state: unknown };
+/** Runs a started turn to its end, ignoring the streamed text. */
+export async function finishTurn(turn: AgentTurn): Promise<AgentTurnResponse> {
+  for (;;) {
+    const next = await turn.answer.next();
+    if (next.done) return next.value;
+  }
+}
 
-/** One LLM turn; a provider failure is logged and answered with the engine's polite fallback. */
-async function llmTurn(
+type TurnIdentity = { attempt: number; key: string | null };
+type TurnOutcome = { reply: EngineReply; state: unknown };
+type EngineTurn = AsyncGenerator<string, TurnOutcome>;
+
+async function* runTurn(
+  db: Database,
+  call: CallRow,
+  log: TurnLog,
+  turn: TurnIdentity,
+  speech: SpeechSettings,
+  engineTurn: EngineTurn,
+): AgentTurn["answer"] {
+  const outcome = yield* engineTurn;
+  const response = turnResponse(outcome.reply, speech);
+  const answered = turn.key
+    ? [...log.answered, { attempt: turn.attempt, key: turn.key, reply: response }]
+    : log.answered;
+  const next: TurnLog = { revision: log.revision + 1, answered: answered.slice(-KEPT_REPLIES) };
+  const saved = await db
+    .update(calls)
+    .set({ metadata: mergeMetadata({ [CONVERSATION_METADATA_KEY]: outcome.state, [TURNS_METADATA_KEY]: next }) })
+    .where(
+      and(
+        eq(calls.orgId, call.orgId),
+        eq(calls.id, call.id),
+        sql`coalesce((${calls.metadata} -> ${TURNS_METADATA_KEY}::text ->> 'revision')::int, 0) = ${log.revision}`,
+      ),
+    )
+    .returning({ id: calls.id });
+  if (saved.length > 0) return response;
+  // Another request saved first. If it was this same turn (a retry that overtook us), its reply is the answer.
+  const winner = answeredReply(readTurnLog((await readCall(db, call.id)).metadata), turn);
+  if (winner) return winner;
+  throw new ConflictError(`Call ${call.id}: another turn of this call was answered meanwhile; ask again`);
+}
+
+/** A turn with nothing to stream (a replay, a scenario reply): its answer at once. */
+async function* atOnce<T>(value: T): AsyncGenerator<string, T> {
+  yield* [];
+  return value;
+}
+
+async function readCall(db: Database, callId: string): Promise<CallRow> {
+  const [call] = await db
+    .select({ id: calls.id, orgId: calls.orgId, agentId: calls.agentId, metadata: calls.metadata })
+    .from(calls)
+    .where(eq(calls.id, callId));
+  if (!call) throw new NotFoundError(`Call ${callId}`);
+  return call;
+}
+
+function readTurnLog(metadata: Record<string, unknown>): TurnLog {
+  const parsed = turnLog.safeParse(metadata[TURNS_METADATA_KEY]);
+  return parsed.success ? parsed.data : { revision: 0, answered: [] };
+}
+
+function answeredReply(log: TurnLog, turn: TurnIdentity): AgentTurnResponse | null {
+  if (!turn.key) return null;
+  return log.answered.find((entry) => entry.attempt === turn.attempt && entry.key === turn.key)?.reply ?? null;
+}
+
+/** Replaces some top-level keys of calls.metadata in one write, leaving the others alone. */
+function mergeMetadata(values: Record<string, unknown>) {
+  return sql`coalesce(${calls.metadata}, '{}'::jsonb) || ${JSON.stringify(values)}::jsonb`;
+}
+
+function turnResponse(reply: EngineReply, speech: SpeechSettings): AgentTurnResponse {
+  return {
+    say: reply.say,
+    action: reply.action,
+    transfer_to: reply.transferTo,
+    gather_timeout_s: reply.gatherTimeoutSeconds,
+    barge_in: reply.bargeIn,
+    step: reply.step,
+    intent: reply.intent,
+    speech,
+  };
+}
+
+/** The model and settings of an LLM agent; refused when no provider is configured. */
+function llmSettings(agent: AgentRow, env: LlmEnv): LlmAgentSettings & { modelId: string } {
+  if (!env.LLM_BASE_URL) throw new ConflictError(`LLM agents need LLM_BASE_URL (agent ${agent.slug})`);
+  const modelId = agent.llmModel?.trim() || env.LLM_MODEL;
+  return {
+    modelId,
+    model: openAiCompatibleModel({ baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY }, modelId),
+    systemPrompt: agent.systemPrompt,
+    temperature: agent.temperature,
+    language: agent.language,
+    transferNumbers: transferNumbers(agent),
+    voicemailMessage: voicemailSetting(agent),
+  };
+}
+
+/** One LLM turn, streamed; a provider failure is logged and answered with the engine's polite fallback. */
+async function* llmTurn(
+  settings: LlmAgentSettings & { modelId: string },
   agent: AgentRow,
-  env: LlmEnv,
   callId: string,
   state: LlmConversationState,
   input: EngineInput,
-): Promise<TurnOutcome> {
-  if (!env.LLM_BASE_URL) throw new ConflictError(`LLM agents need LLM_BASE_URL (agent ${agent.slug})`);
-  const modelId = agent.llmModel?.trim() || env.LLM_MODEL;
-  const model = openAiCompatibleModel({ baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY }, modelId);
-  const outcome = await runLlmTurn(
-    {
-      model,
-      systemPrompt: agent.systemPrompt,
-      temperature: agent.temperature,
-      language: agent.language,
-      transferNumbers: transferNumbers(agent),
-      voicemailMessage: voicemailSetting(agent),
-    },
-    state,
-    input,
-  );
+): EngineTurn {
+  const outcome = yield* streamLlmTurn(settings, state, input);
   if (outcome.error) {
     const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
     console.error(
-      JSON.stringify({ event: "llm_turn_failed", call_id: callId, agent: agent.slug, model: modelId, message }),
+      JSON.stringify({
+        event: "llm_turn_failed",
+        call_id: callId,
+        agent: agent.slug,
+        model: settings.modelId,
+        message,
+      }),
     );
   }
   return outcome;

@@ -132,11 +132,11 @@ function reply(partial: Partial<EngineReply> & Pick<EngineReply, "say" | "action
 type ModelAnswer = { text: string; toolCall: { name: string; input: unknown } | null };
 
 /**
- * Asks the model. streamText so the reply can later be streamed to the caller; today the /turn endpoint
- * returns the full text and the media node speaks when the response arrives (streaming is a follow-up).
+ * Asks the model and yields its text as it arrives (the caller hears the first sentence while the rest is
+ * written), then returns the whole answer. Throws the provider's own error (status, message), which says more
+ * than the SDK's "no output generated".
  */
-async function askModel(settings: LlmAgentSettings, messages: ModelMessage[]): Promise<ModelAnswer> {
-  let streamError: unknown = null;
+async function* askModel(settings: LlmAgentSettings, messages: ModelMessage[]): AsyncGenerator<string, ModelAnswer> {
   const result = streamText({
     model: settings.model,
     system: systemPrompt(settings),
@@ -145,26 +145,29 @@ async function askModel(settings: LlmAgentSettings, messages: ModelMessage[]): P
     temperature: settings.temperature ?? undefined,
     maxRetries: 0,
     abortSignal: AbortSignal.timeout(MODEL_TIMEOUT_MS),
-    onError: ({ error }) => {
-      streamError = error;
-    },
+    // Errors arrive as stream parts below; the default handler would only log them again.
+    onError: () => {},
   });
-  try {
-    const [text, toolCalls] = await Promise.all([result.text, result.toolCalls]);
-    if (streamError) throw streamError;
-    const first = toolCalls[0];
-    return { text: text.trim(), toolCall: first ? { name: first.toolName, input: first.input } : null };
-  } catch (error) {
-    // The provider's own error (status, message) says more than the SDK's "no output generated".
-    throw streamError ?? error;
+  let text = "";
+  let toolCall: ModelAnswer["toolCall"] = null;
+  for await (const part of result.fullStream) {
+    if (part.type === "error") throw part.error;
+    if (part.type === "abort") throw new Error("The model did not answer in time");
+    if (part.type === "text-delta" && part.text) {
+      text += part.text;
+      yield part.text;
+    }
+    if (part.type === "tool-call" && !toolCall) toolCall = { name: part.toolName, input: part.input };
   }
+  return { text: text.trim(), toolCall };
 }
 
-export async function runLlmTurn(
+/** One turn, the reply's text yielded as the model writes it; the outcome holds the whole reply and new state. */
+export async function* streamLlmTurn(
   settings: LlmAgentSettings,
   state: LlmConversationState,
   input: EngineInput,
-): Promise<LlmTurnOutcome> {
+): AsyncGenerator<string, LlmTurnOutcome> {
   if (state.ended) return { reply: reply({ say: null, action: "hangup", outcome: state.outcome }), state, error: null };
   if (input.kind === "voicemail" && settings.voicemailMessage) {
     const ended = { ...state, ended: true, outcome: "answering_machine" as const };
@@ -177,13 +180,26 @@ export async function runLlmTurn(
   const asked = [...state.messages, { role: "user" as const, content: userMessage(input) }];
   let answer: ModelAnswer;
   try {
-    answer = await askModel(settings, asked);
+    answer = yield* askModel(settings, asked);
   } catch (error) {
     // Never invent an answer: apologise and end the call; the dialer's retry rules take it from there.
     const say = fallbackSentence(settings.language);
     return { reply: reply({ say, action: "hangup" }), state: { ...state, ended: true }, error };
   }
   return applyAnswer(settings, { ...state, messages: asked }, answer);
+}
+
+/** One turn, answered whole. */
+export async function runLlmTurn(
+  settings: LlmAgentSettings,
+  state: LlmConversationState,
+  input: EngineInput,
+): Promise<LlmTurnOutcome> {
+  const turn = streamLlmTurn(settings, state, input);
+  for (;;) {
+    const next = await turn.next();
+    if (next.done) return next.value;
+  }
 }
 
 function applyAnswer(settings: LlmAgentSettings, state: LlmConversationState, answer: ModelAnswer): LlmTurnOutcome {

@@ -1,16 +1,27 @@
+import { AGENT_TURN_STREAM_MEDIA_TYPE } from "@switchboard/schema/internal/calls";
 import { Hono } from "hono";
-import { answerTurn } from "../calls/agent-turn.js";
+import { finishTurn, startAgentTurn } from "../calls/agent-turn.js";
 import { recordCallEvent } from "../calls/events.js";
 import { acceptInboundCall } from "../calls/inbound.js";
+import { refineAnalysisWithLlm } from "../calls/post-call.js";
 import { wakeDialer } from "../dialer/wake.js";
 import type { AppBindings } from "../http/app-types.js";
 import { ApiError, logUnexpected, renderDefaultError } from "../http/errors.js";
-import { RECORDING_CONTENT_TYPE, storeRecording } from "../recordings/service.js";
+import {
+  MAX_RECORDING_BYTES,
+  RECORDING_CONTENT_TYPE,
+  type RecordingUpload,
+  storeRecording,
+} from "../recordings/service.js";
 import { ValidationError } from "../shared/errors.js";
 import { requireInternalSignature } from "./signature.js";
+import { ndjsonTurn, wantsTurnStream } from "./turn-stream.js";
 
 /** Where the internal API is mounted; the media node signs paths under it. */
 export const INTERNAL_API_PREFIX = "/internal/v1";
+
+/** The recording upload's path; it is exempt from the global body limit (see edge/src/index.ts). */
+export const RECORDING_UPLOAD_PATH = /^\/internal\/v1\/calls\/[^/]+\/recording$/;
 
 const WAV_CONTENT_TYPES = new Set([RECORDING_CONTENT_TYPE, "audio/x-wav", "audio/wave", "audio/vnd.wave"]);
 
@@ -29,14 +40,30 @@ export function createInternalApp(): Hono<AppBindings> {
 
   /** What happened on a call (status, AMD verdict, spoken turn); a replayed idempotency key changes nothing. */
   app.post("/calls/:call_id/events", async (c) => {
-    const outcome = await recordCallEvent(c.var.database.db, c.req.param("call_id"), await jsonBody(c.req));
+    const callId = c.req.param("call_id");
+    const outcome = await recordCallEvent(c.var.database.db, callId, await jsonBody(c.req));
     if (outcome.wakeCampaignId) c.executionCtx.waitUntil(wakeDialer(c.var.env, outcome.wakeCampaignId));
+    if (outcome.applied && c.var.env.LLM_BASE_URL) {
+      // After the commit, off the media node's clock: a completed call's rules analysis, refined by the model.
+      const refined = refineAnalysisWithLlm(c.var.database.db, c.var.env, callId).catch((error) =>
+        logUnexpected(c.var.requestId, error),
+      );
+      c.var.database.keepOpenUntil(refined);
+      c.executionCtx.waitUntil(refined);
+    }
     return c.json({ applied: outcome.applied });
   });
 
-  /** The agent's reply to what the caller just did. */
+  /** The agent's reply to what the caller just did; streamed (NDJSON) when the caller accepts it. */
   app.post("/calls/:call_id/turn", async (c) => {
-    return c.json(await answerTurn(c.var.database.db, c.var.env, c.req.param("call_id"), await jsonBody(c.req)));
+    const turn = await startAgentTurn(c.var.database.db, c.var.env, c.req.param("call_id"), await jsonBody(c.req));
+    if (!wantsTurnStream(c.req.header("accept"), AGENT_TURN_STREAM_MEDIA_TYPE)) return c.json(await finishTurn(turn));
+    const { stream, finished } = ndjsonTurn(turn, (error) => logUnexpected(c.var.requestId, error));
+    c.var.database.keepOpenUntil(finished);
+    return new Response(stream, {
+      status: 200,
+      headers: { "content-type": AGENT_TURN_STREAM_MEDIA_TYPE, "cache-control": "no-store" },
+    });
   });
 
   /** A call arrived on one of our numbers: which organisation and call it is. */
@@ -45,14 +72,21 @@ export function createInternalApp(): Hono<AppBindings> {
     return c.json({ call_id: call.callId, org_id: call.orgId });
   });
 
-  /** The call's recording, as WAV bytes; replaces any earlier upload. */
+  /**
+   * The call's recording, as WAV bytes streamed to R2 (up to MAX_RECORDING_BYTES, announced by Content-Length;
+   * exempt from the global body limit); replaces any earlier upload.
+   */
   app.put("/calls/:call_id/recording", async (c) => {
     const mediaType = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
     if (!WAV_CONTENT_TYPES.has(mediaType)) {
       throw new ApiError("UNSUPPORTED_MEDIA_TYPE", 415, `Expected Content-Type ${RECORDING_CONTENT_TYPE}`);
     }
-    const audio = new Uint8Array(await c.req.arrayBuffer());
-    const stored = await storeRecording(c.var.database.db, c.var.env.RECORDINGS, c.req.param("call_id"), audio);
+    const stored = await storeRecording(
+      c.var.database.db,
+      c.var.env.RECORDINGS,
+      c.req.param("call_id"),
+      recordingUpload(c.req.raw),
+    );
     return c.json({
       call_id: stored.callId,
       recording_key: stored.key,
@@ -61,6 +95,22 @@ export function createInternalApp(): Hono<AppBindings> {
     });
   });
   return app;
+}
+
+/** A recording upload's body and its announced length, which R2 needs up front and the size cap checks. */
+function recordingUpload(request: Request): RecordingUpload {
+  const length = request.headers.get("content-length");
+  if (!length || !/^\d+$/.test(length)) {
+    throw new ApiError("LENGTH_REQUIRED", 411, "A recording upload needs a Content-Length");
+  }
+  const bytes = Number(length);
+  if (bytes > MAX_RECORDING_BYTES) {
+    throw new ApiError("PAYLOAD_TOO_LARGE", 413, `A recording may not exceed ${MAX_RECORDING_BYTES} bytes`);
+  }
+  if (!request.body || bytes === 0) {
+    throw new ValidationError("The body is not a WAV file", [{ path: ["body"], message: "empty body" }]);
+  }
+  return { body: request.body, bytes };
 }
 
 /** The request's JSON; a body that is not JSON is a validation error like any other bad input. */

@@ -18,15 +18,20 @@ const MIN_FMT_BYTES = 16;
 
 type Chunk = { id: string; offset: number; size: number };
 
-/** Reads the RIFF header and walks the chunks; a WAV needs a sane `fmt ` chunk followed by a `data` chunk. */
-export function inspectWav(bytes: Uint8Array): WavCheck {
-  if (bytes.byteLength < RIFF_HEADER_BYTES + 2 * CHUNK_HEADER_BYTES) return invalid("file too short for a WAV header");
+/**
+ * Reads the RIFF header and walks the chunks; a WAV needs a sane `fmt ` chunk followed by a `data` chunk.
+ * `bytes` may be only the start of a file of `fileBytes` (an upload still streaming): the chunks before
+ * `data` must then lie within that start.
+ */
+export function inspectWav(bytes: Uint8Array, fileBytes = bytes.byteLength): WavCheck {
+  if (fileBytes < RIFF_HEADER_BYTES + 2 * CHUNK_HEADER_BYTES) return invalid("file too short for a WAV header");
+  if (bytes.byteLength < RIFF_HEADER_BYTES) return invalid("not a RIFF/WAVE file");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (fourCC(view, 0) !== "RIFF" || fourCC(view, 8) !== "WAVE") return invalid("not a RIFF/WAVE file");
   let format: Omit<WavInfo, "dataBytes" | "durationMs"> | null = null;
   for (const chunk of chunks(view)) {
-    if (chunk.offset + chunk.size > view.byteLength)
-      return invalid(`chunk '${chunk.id}' runs past the end of the file`);
+    const end = chunk.id === "data" ? fileBytes : view.byteLength;
+    if (chunk.offset + chunk.size > end) return invalid(`chunk '${chunk.id}' runs past the end of the file`);
     if (chunk.id === "fmt ") {
       if (chunk.size < MIN_FMT_BYTES) return invalid("fmt chunk too short");
       format = readFormat(view, chunk.offset);

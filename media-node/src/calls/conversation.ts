@@ -1,17 +1,21 @@
+import { randomUUID } from "node:crypto";
 import {
+  type AgentTurnRequest,
   type AgentTurnResponse,
-  agentTurnResponse,
+  agentTurnStreamLine,
   inboundCallResponse,
   type ReportedCallStatus,
   type TurnInput,
 } from "@switchboard/schema/internal/calls";
-import type { EdgeClient } from "../edge/client.js";
+import { type EdgeClient, EdgeRejectedError, TurnStreamBrokenError } from "../edge/client.js";
 import type { CallRegistry, CallTag, HookPayload, LiveCall } from "./registry.js";
 import type { CallReporter } from "./reporter.js";
+import { StreamedReply } from "./streamed-reply.js";
 import {
   amdWaitVerbs,
   type HookUrls,
   notInServiceVerbs,
+  partialReplyVerbs,
   recordingVerbs,
   replyVerbs,
   tagVerbs,
@@ -28,7 +32,17 @@ export type ConversationDeps = {
   log?: (message: string) => void;
   /** Told every line state reported (the dial book keeps the last one for recovery after a restart). */
   onStatus?: (call: LiveCall, status: ReportedCallStatus, final: boolean) => void;
+  /** How long complete sentences wait for the rest of a streamed reply before they are spoken alone. */
+  streamGraceMs?: number;
+  /** Before a turn the edge refused as concurrent (409) is asked again. */
+  conflictRetryMs?: number;
 };
+
+const DEFAULT_STREAM_GRACE_MS = 120;
+const DEFAULT_CONFLICT_RETRY_MS = 250;
+
+/** A turn of a live call: its idempotency key, its streamed reply, when the contact's input arrived. */
+type TurnInFlight = { reply: StreamedReply; receivedAt: number | null; firstSpokenAt: number | null };
 
 /** jambonz call_status → the line state the edge knows (`queued` says nothing new). */
 const STATUS_MAP: Record<string, ReportedCallStatus> = {
@@ -50,6 +64,10 @@ const FINAL_STATUSES = new Set<ReportedCallStatus>(["completed", "failed", "busy
 export class Conversation {
   private readonly now: () => number;
   private readonly log: (message: string) => void;
+  /** The reply each live call is still speaking (a redirect to the continue hook comes back for the rest). */
+  private readonly inFlight = new WeakMap<LiveCall, TurnInFlight>();
+  /** Per live call: a nonce (a restarted process must not reuse keys) and the number of turns asked. */
+  private readonly turnKeys = new WeakMap<LiveCall, { nonce: string; asked: number }>();
 
   constructor(private readonly deps: ConversationDeps) {
     this.now = deps.now ?? Date.now;
@@ -112,6 +130,18 @@ export class Conversation {
     return this.agentTurn(call, input, input.kind === "silence" ? null : receivedAt);
   }
 
+  /**
+   * The continue hook (a `redirect` after the first sentences of a streamed reply were spoken): the next
+   * sentences ready, or the rest of the reply and what the agent decided once it is complete.
+   */
+  async continue(payload: HookPayload): Promise<Verbs> {
+    const call = this.deps.registry.resolve(payload);
+    if (!call) return unavailableVerbs();
+    const turn = this.inFlight.get(call);
+    if (!turn) return call.lastReply ?? unavailableVerbs();
+    return this.nextPart(call, turn);
+  }
+
   /** AMD actionHook: a verdict, or the end of the machine's greeting. `[]` leaves the running verbs alone. */
   async amd(payload: HookPayload): Promise<Verbs> {
     const call = this.deps.registry.resolve(payload);
@@ -140,43 +170,117 @@ export class Conversation {
 
   private async voicemail(call: LiveCall): Promise<Verbs> {
     call.voicemailStarted = true;
-    const reply = await this.askAgent(call, { kind: "voicemail" });
-    if (!reply) return unavailableVerbs();
+    const turn = this.askAgent(call, { kind: "voicemail" }, null);
+    const part = await turn.reply.whole();
+    if (part.kind !== "complete") return unavailableVerbs();
     // Whatever the agent's action, a machine gets the message and the line is closed.
-    return this.speak(call, { ...reply, action: "hangup" }, null);
+    return this.speak(call, turn, { ...part.reply, action: "hangup" }, part.reply.say);
   }
 
+  /** Asks the agent and answers what can be said first: the whole reply, or its first sentences. */
   private async agentTurn(call: LiveCall, input: TurnInput, receivedAt: number | null): Promise<Verbs> {
-    const reply = await this.askAgent(call, input);
-    if (!reply) return unavailableVerbs();
-    return this.speak(call, reply, receivedAt);
+    const turn = this.askAgent(call, input, receivedAt);
+    this.inFlight.set(call, turn);
+    return this.nextPart(call, turn);
   }
 
-  private speak(call: LiveCall, reply: AgentTurnResponse, receivedAt: number | null): Verbs {
+  private async nextPart(call: LiveCall, turn: TurnInFlight): Promise<Verbs> {
+    const continueUrl = this.deps.urls.continue;
+    // Without a continue hook to come back to, the reply is answered whole.
+    const part = continueUrl
+      ? await turn.reply.next(this.deps.streamGraceMs ?? DEFAULT_STREAM_GRACE_MS)
+      : await turn.reply.whole();
+    if (part.kind === "sentences") {
+      turn.firstSpokenAt ??= this.now();
+      call.lastReply = partialReplyVerbs(part.text, part.speech, continueUrl as string);
+      return call.lastReply;
+    }
+    if (this.inFlight.get(call) === turn) this.inFlight.delete(call);
+    if (part.kind === "failed") {
+      call.lastReply = unavailableVerbs();
+      return call.lastReply;
+    }
+    return this.speak(call, turn, part.reply, part.rest);
+  }
+
+  /** Reports the agent's whole reply as its turn, and answers the verbs for what remains to say of it. */
+  private speak(call: LiveCall, turn: TurnInFlight, reply: AgentTurnResponse, rest: string | null): Verbs {
     if (reply.say) {
+      const spokenAt = turn.firstSpokenAt ?? this.now();
       this.deps.reporter.turn(call, {
         speaker: "agent",
         text: reply.say,
         intent: reply.intent,
-        latency_ms: receivedAt === null ? null : Math.max(0, Math.round(this.now() - receivedAt)),
+        latency_ms: turn.receivedAt === null ? null : Math.max(0, Math.round(spokenAt - turn.receivedAt)),
       });
     }
-    call.lastReply = replyVerbs(reply, this.deps.urls);
+    call.lastReply = replyVerbs({ ...reply, say: rest }, this.deps.urls);
     return call.lastReply;
   }
 
-  private async askAgent(call: LiveCall, input: TurnInput): Promise<AgentTurnResponse | null> {
-    try {
-      const answer = await this.deps.edge.postJson(`/internal/v1/calls/${call.tag.call_id}/turn`, {
-        attempt: call.tag.attempt,
-        input,
-      });
-      if (answer.status !== 200) throw new Error(`turn answered ${answer.status}`);
-      return agentTurnResponse.parse(JSON.parse(answer.body));
-    } catch (error) {
-      this.log(`call ${call.tag.call_id}: no agent turn (${String(error)})`);
-      return null;
+  /** Starts the turn request; the reply fills as the edge streams it. */
+  private askAgent(call: LiveCall, input: TurnInput, receivedAt: number | null): TurnInFlight {
+    const turn: TurnInFlight = { reply: new StreamedReply(), receivedAt, firstSpokenAt: null };
+    const request: AgentTurnRequest = { attempt: call.tag.attempt, input, idempotency_key: this.nextTurnKey(call) };
+    void this.streamAnswer(call, request, turn.reply).then(
+      (reply) => turn.reply.finish(reply),
+      (error) => {
+        this.log(`call ${call.tag.call_id}: no agent turn (${String(error)})`);
+        turn.reply.finish(null);
+      },
+    );
+    return turn;
+  }
+
+  /**
+   * The turn's answer, its text pushed as it streams. Asked once more with the same key when the edge saw a
+   * concurrent turn (409) or the stream broke off: the edge answers the stored reply if this turn was saved,
+   * else runs it on the state as it is now.
+   */
+  private async streamAnswer(
+    call: LiveCall,
+    request: AgentTurnRequest,
+    reply: StreamedReply,
+  ): Promise<AgentTurnResponse> {
+    const path = `/internal/v1/calls/${call.tag.call_id}/turn`;
+    for (let asked = 1; ; asked++) {
+      try {
+        return await this.readAnswer(await this.deps.edge.streamTurn(path, request), reply);
+      } catch (error) {
+        if (asked >= 2 || !worthAskingAgain(error)) throw error;
+        this.log(`call ${call.tag.call_id}: asking the turn again (${String(error)})`);
+        reply.restart();
+        await new Promise((resolve) => setTimeout(resolve, this.deps.conflictRetryMs ?? DEFAULT_CONFLICT_RETRY_MS));
+      }
     }
+  }
+
+  private async readAnswer(lines: AsyncIterable<string>, reply: StreamedReply): Promise<AgentTurnResponse> {
+    for await (const raw of lines) {
+      const parsed = JSON.parse(raw) as Record<string, unknown>;
+      // A plain JSON answer (an edge that does not stream) is the reply itself.
+      const line = agentTurnStreamLine.parse("type" in parsed ? parsed : { ...parsed, type: "reply" });
+      if (line.type === "speech") reply.setSpeech(line.speech);
+      else if (line.type === "delta") reply.push(line.text);
+      else if (line.type === "error") {
+        if (line.status === 409) throw new TurnConflictError(line.message);
+        throw new Error(`turn answered ${line.status} ${line.code}: ${line.message}`);
+      } else {
+        const { type: _type, ...whole } = line;
+        return whole;
+      }
+    }
+    throw new TurnStreamBrokenError("the turn's answer ended without a reply");
+  }
+
+  private nextTurnKey(call: LiveCall): string {
+    let keys = this.turnKeys.get(call);
+    if (!keys) {
+      keys = { nonce: randomUUID().slice(0, 8), asked: 0 };
+      this.turnKeys.set(call, keys);
+    }
+    keys.asked += 1;
+    return `${call.tag.call_id}:${call.tag.attempt}:turn:${keys.asked}:${keys.nonce}`;
   }
 
   private async acceptInbound(payload: HookPayload): Promise<LiveCall | "not-found" | "unavailable"> {
@@ -194,6 +298,15 @@ export class Conversation {
       return "unavailable";
     }
   }
+}
+
+/** The edge saw another turn of the call saved while this one ran. */
+class TurnConflictError extends Error {}
+
+/** Worth asking the same turn once more: a concurrent turn won (409), or the answer broke off. */
+function worthAskingAgain(error: unknown): boolean {
+  if (error instanceof EdgeRejectedError) return error.status === 409;
+  return error instanceof TurnConflictError || error instanceof TurnStreamBrokenError;
 }
 
 function verdictOf(type: string): "human" | "machine" | "unknown" | null {

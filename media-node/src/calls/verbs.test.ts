@@ -6,6 +6,7 @@ import {
   amdWaitVerbs,
   hookUrls,
   notInServiceVerbs,
+  partialReplyVerbs,
   recordingVerbs,
   replyVerbs,
   tagVerbs,
@@ -79,6 +80,7 @@ const EMITTED: Record<string, Verbs> = {
   "transfer to SIP": replyVerbs(agentReply({ action: "transfer", transfer_to: "sip:desk@pbx.example.com" }), urls),
   "transfer to a number": replyVerbs(agentReply({ action: "transfer", transfer_to: "+15551234567" }), urls),
   "transfer without target": replyVerbs(agentReply({ action: "transfer", transfer_to: null }), urls),
+  "first sentences of a streamed reply": partialReplyVerbs("Bonjour.", agentReply().speech, urls.continue as string),
 };
 
 describe("verbs the media node emits", () => {

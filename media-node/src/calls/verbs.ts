@@ -11,6 +11,11 @@ export type HookUrls = {
   gather: string;
   amd: string;
   status: string;
+  /**
+   * Where a `redirect` fetches the rest of a reply whose first sentences were spoken before it was complete.
+   * A transport without it gets whole replies only.
+   */
+  continue?: string;
   /** ws(s):// URL of the audio stream for one call. */
   listen: (callId: string) => string;
 };
@@ -23,6 +28,7 @@ export function hookUrls(publicUrl: string): HookUrls {
     gather: `${base}/jambonz/gather`,
     amd: `${base}/jambonz/amd`,
     status: `${base}/jambonz/status`,
+    continue: `${base}/jambonz/continue`,
     listen: (callId) => `${wsBase}/jambonz/listen/${callId}`,
   };
 }
@@ -70,6 +76,18 @@ export function notInServiceVerbs(): Verbs {
 /** When the edge cannot answer for the agent: end politely rather than leave dead air. */
 export function unavailableVerbs(): Verbs {
   return builder().say({ text: UNAVAILABLE }).hangup().toJSON() as unknown as Verbs;
+}
+
+/**
+ * The first sentences of a reply still being written, in the agent's voice, then a redirect to the continue
+ * hook, which answers the rest once it is there (or the next sentences and another redirect).
+ */
+export function partialReplyVerbs(text: string, speech: SpeechSettings, continueUrl: string): Verbs {
+  return builder()
+    .config(speechConfig(speech))
+    .say({ text })
+    .redirect({ actionHook: continueUrl })
+    .toJSON() as unknown as Verbs;
 }
 
 /** Speaks the agent's reply with its voice, then does what the agent decided. */

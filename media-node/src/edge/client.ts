@@ -1,3 +1,4 @@
+import { AGENT_TURN_STREAM_MEDIA_TYPE } from "@switchboard/schema/internal/calls";
 import { signInternalRequest } from "@switchboard/schema/internal-signature";
 
 /** A signed request to the edge's internal API. */
@@ -21,6 +22,9 @@ export type EdgeClientOptions = {
 
 /** Thrown when the edge could not be reached or answered 5xx: worth trying again later. */
 export class EdgeUnavailableError extends Error {}
+
+/** Thrown when a streamed turn answer stopped before its last line: the turn may have been saved, ask again. */
+export class TurnStreamBrokenError extends EdgeUnavailableError {}
 
 /** Thrown when the edge refused the request (4xx): retrying the same request cannot help. */
 export class EdgeRejectedError extends Error {
@@ -58,7 +62,7 @@ export class EdgeClient {
         method: request.method,
         headers: { "content-type": request.contentType, ...signature },
         body: request.body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 8_000),
+        signal: AbortSignal.timeout(attemptTimeoutMs(this.options.timeoutMs ?? 8_000, request.body)),
       });
       // Inside the try: a timeout while the body streams is the edge being unavailable, so it is retried.
       body = await response.text();
@@ -89,6 +93,94 @@ export class EdgeClient {
       }
     }
   }
+
+  /**
+   * An agent turn, its answer streamed (AGENT_TURN_STREAM_MEDIA_TYPE): resolves once the edge starts answering
+   * (retried like postJson until then; the turn's idempotency key makes a retry safe) with the answer's lines as
+   * they arrive. An edge answering plain JSON gives its body as the one line. A failure while the lines stream
+   * throws EdgeUnavailableError from the iteration.
+   */
+  async streamTurn(path: string, payload: unknown, attempts = 3): Promise<AsyncIterable<string>> {
+    const body = JSON.stringify(payload);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.openTurnStream(path, body);
+      } catch (error) {
+        if (!(error instanceof EdgeUnavailableError) || attempt >= attempts) throw error;
+        await sleep(150 * 2 ** attempt);
+      }
+    }
+  }
+
+  private async openTurnStream(path: string, body: string): Promise<AsyncIterable<string>> {
+    const secret = this.options.secret;
+    if (!secret) throw new EdgeUnavailableError("INTERNAL_API_SECRET is not set: the edge cannot be called");
+    const url = new URL(path, this.options.edgeUrl);
+    const signature = await signInternalRequest({ secret, method: "POST", path: `${url.pathname}${url.search}`, body });
+    // The answer must start within the usual time; the model then has until the whole-turn limit to finish.
+    const abort = new AbortController();
+    const startTimer = setTimeout(() => abort.abort(new Error("no answer in time")), this.options.timeoutMs ?? 8_000);
+    const turnTimer = setTimeout(() => abort.abort(new Error("the turn took too long")), TURN_STREAM_LIMIT_MS);
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: AGENT_TURN_STREAM_MEDIA_TYPE, ...signature },
+        body,
+        signal: abort.signal,
+      });
+    } catch (error) {
+      clearTimeout(turnTimer);
+      throw new EdgeUnavailableError(`edge unreachable: ${String(error)}`);
+    } finally {
+      clearTimeout(startTimer);
+    }
+    if (!response.ok || !response.body) {
+      clearTimeout(turnTimer);
+      const text = await response.text().catch(() => "");
+      if (response.status >= 500 || response.status === 429 || response.ok) {
+        throw new EdgeUnavailableError(`edge answered ${response.status}: ${text.slice(0, 200)}`);
+      }
+      throw new EdgeRejectedError(response.status, text);
+    }
+    return lines(response.body, () => clearTimeout(turnTimer));
+  }
+}
+
+/** An LLM turn's own limit (15 s) plus the edge's reads and save. */
+const TURN_STREAM_LIMIT_MS = 25_000;
+
+/** The body's non-empty lines, as they arrive. */
+async function* lines(body: ReadableStream<Uint8Array>, done: () => void): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  try {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let end = buffered.indexOf("\n");
+      while (end >= 0) {
+        const line = buffered.slice(0, end).trim();
+        buffered = buffered.slice(end + 1);
+        if (line) yield line;
+        end = buffered.indexOf("\n");
+      }
+    }
+    buffered += decoder.decode();
+    if (buffered.trim()) yield buffered.trim();
+  } catch (error) {
+    throw new TurnStreamBrokenError(`the turn's answer broke off: ${String(error)}`);
+  } finally {
+    done();
+  }
+}
+
+/** The slowest link a recording upload is given time for: an hour at 16 kHz (~115 MB) gets ~7.5 more minutes. */
+const SLOWEST_UPLOAD_BYTES_PER_SECOND = 256 * 1024;
+
+/** A large body (a recording) needs time to travel on top of the edge's answer time. */
+function attemptTimeoutMs(baseMs: number, body: EdgeRequest["body"]): number {
+  const bytes = typeof body === "string" ? body.length : body.byteLength;
+  return baseMs + Math.ceil((bytes / SLOWEST_UPLOAD_BYTES_PER_SECOND) * 1000);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -146,7 +146,8 @@ export class Outbox {
 }
 
 function bodyOf(delivery: Delivery): string | Uint8Array {
-  if (delivery.bodyFile) return new Uint8Array(readFileSync(delivery.bodyFile));
+  // The file's Buffer as is: a copy would hold a long recording twice.
+  if (delivery.bodyFile) return readFileSync(delivery.bodyFile);
   return delivery.bytes ?? delivery.body ?? "";
 }
 

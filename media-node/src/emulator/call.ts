@@ -1,13 +1,16 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AudioStream } from "./audio.js";
-import { type CallbackName, type Verb, verbArrayProblems } from "./jambonz-schemas.js";
+import { type CallbackName, callbackPayloadProblems, type Verb, verbArrayProblems } from "./jambonz-schemas.js";
 import type { Persona } from "./personas.js";
 import { type Hook, type HookSpec, normalizeHook, sendWebhook } from "./webhooks.js";
+import { isWebSocketUrl, WsApp, type WsCommand, type WsRequestType } from "./ws-app.js";
 
 /**
  * One simulated call: SIP progress, the status webhooks, the app's verbs played against a persona, AMD and audio
  * forks. Everything is timers and awaited promises; a call costs nothing while it waits.
+ * A ws(s):// call hook makes it a WebSocket API call (ws-app.ts): the same payloads and verbs travel over one
+ * socket, hooks that are not http URLs included, and statuses too (jambonz then ignores call_status_hook).
  */
 
 export type CallSettings = {
@@ -37,6 +40,7 @@ export type CallRequest = {
 };
 
 type CallStatus = "trying" | "ringing" | "early-media" | "in-progress" | "completed" | "failed" | "busy" | "no-answer";
+const FINAL_STATUSES = new Set<CallStatus>(["completed", "failed", "busy", "no-answer"]);
 type Termination = "caller" | "jambonz";
 /** What a verb can do to the rest of the app: nothing, or hand over to a hook's answer. */
 type VerbOutcome = { hookResponse: unknown } | undefined;
@@ -77,6 +81,8 @@ export class EmulatedCall {
   private readonly baseUrl: string;
   private readonly callHook: Hook;
   private readonly statusHook: Hook | undefined;
+  /** The app's socket, for a WebSocket API call. */
+  private readonly wsApp: WsApp | undefined;
   private appController: AbortController | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly streams = new Set<AudioStream>();
@@ -94,7 +100,15 @@ export class EmulatedCall {
   ) {
     this.callHook = normalizeHook(request.callHook);
     this.baseUrl = new URL(this.callHook.url).origin;
-    this.statusHook = request.callStatusHook ? normalizeHook(request.callStatusHook, this.baseUrl) : undefined;
+    this.wsApp = isWebSocketUrl(this.callHook.url)
+      ? new WsApp(this.callHook, {
+          callSid: this.sid,
+          onCommand: (command) => this.obey(command),
+          onError: (message) => this.recordError(message),
+        })
+      : undefined;
+    this.statusHook =
+      request.callStatusHook && !this.wsApp ? normalizeHook(request.callStatusHook, this.baseUrl) : undefined;
     this.customerData = request.tag;
   }
 
@@ -137,7 +151,10 @@ export class EmulatedCall {
       return;
     }
     this.updateStatus("trying", 100, "Trying");
-    this.after(0.3, () => this.updateStatus("ringing", 180, "Ringing"));
+    // A provisional response never follows the answer or the end.
+    this.after(0.3, () => {
+      if (this.callStatus === "trying") this.updateStatus("ringing", 180, "Ringing");
+    });
     const { persona } = this.request;
     const ringLimit = this.request.ringTimeoutSeconds ?? 60;
     if (persona.unanswered) {
@@ -161,8 +178,8 @@ export class EmulatedCall {
   redirectTo(spec: HookSpec): void {
     if (this.ended) return;
     this.appController?.abort();
-    const hook = normalizeHook(spec, this.baseUrl);
-    void this.fetchApp("session-redirect", hook, this.callInfo()).then((verbs) => {
+    const hook = this.resolveHook(spec);
+    void this.fetchApp("session-redirect", hook, this.callInfo(), "session:redirect").then((verbs) => {
       if (verbs) void this.runApp(verbs);
     });
   }
@@ -170,13 +187,13 @@ export class EmulatedCall {
   private async answerOutbound(): Promise<void> {
     if (this.ended) return;
     this.markAnswered();
-    const verbs = await this.fetchApp("session-new", this.callHook, this.sessionNewPayload());
+    const verbs = await this.fetchApp("session-new", this.callHook, this.sessionNewPayload(), "session:new");
     if (verbs) void this.runApp(verbs);
   }
 
   private async startInbound(): Promise<void> {
     this.updateStatus("trying", 100, "Trying");
-    const verbs = await this.fetchApp("session-new", this.callHook, this.sessionNewPayload());
+    const verbs = await this.fetchApp("session-new", this.callHook, this.sessionNewPayload(), "session:new");
     if (!verbs || this.ended) return;
     this.markAnswered();
     void this.runApp(verbs);
@@ -200,10 +217,16 @@ export class EmulatedCall {
 
   hangUp(by: Termination): void {
     if (this.ended) return;
+    if (this.answeredAt === undefined) {
+      // An inbound call whose app never answered: jambonz rejects the INVITE instead of answering it.
+      this.endUnanswered("failed", 480, "Temporarily Unavailable");
+      return;
+    }
     this.finish();
     this.terminationBy = by;
-    this.duration = Math.round(this.simulatedSecondsSince(this.answeredAt ?? this.endedAt ?? Date.now()));
-    this.updateStatus("completed", this.sipStatus, this.sipReason);
+    this.duration = Math.round(this.simulatedSecondsSince(this.answeredAt));
+    // Normal clearing: the end of an answered call carries the answer's 200 OK, as jambonz's CallInfo does.
+    this.updateStatus("completed", 200, "OK");
   }
 
   /** Stops every timer and stream without telling anyone: the emulator is shutting down. */
@@ -283,26 +306,72 @@ export class EmulatedCall {
       ...this.callInfo(),
       ...(this.terminationBy && status === "completed" ? { call_termination_by: this.terminationBy } : {}),
     };
-    const hook = this.statusHook;
-    if (!hook) return;
-    // Status webhooks go out one at a time, in order, as jambonz sends them.
-    this.statusChain = this.statusChain.then(() =>
-      this.deliver("call-status", hook, payload).then(
+    // Statuses go out one at a time, in order, as jambonz sends them; the last one ends a ws app's socket.
+    this.statusChain = this.statusChain
+      .then(() => this.sendStatus(payload))
+      .then(
         () => undefined,
         (error: unknown) => this.recordError(String(error instanceof Error ? error.message : error)),
-      ),
-    );
+      )
+      .then(() => {
+        if (FINAL_STATUSES.has(status)) this.wsApp?.close();
+      });
   }
 
-  private deliver(kind: CallbackName, hook: Hook, payload: Record<string, unknown>): Promise<unknown> {
+  private async sendStatus(payload: Record<string, unknown>): Promise<void> {
+    if (this.wsApp) {
+      this.checkPayload("call-status", payload);
+      await this.wsApp.notify("call:status", payload);
+    } else if (this.statusHook) {
+      await this.webhook("call-status", this.statusHook, payload);
+    }
+  }
+
+  /** A hook as the app named it: over a socket, names stay names (jambonz sends them back as they are). */
+  private resolveHook(spec: HookSpec): Hook {
+    return this.wsApp ? normalizeHook(spec) : normalizeHook(spec, this.baseUrl);
+  }
+
+  /** A ws app gets every hook that is not an http URL over its socket (`wsType`); the rest are webhooks. */
+  private deliver(
+    kind: CallbackName,
+    hook: Hook,
+    payload: Record<string, unknown>,
+    wsType: WsRequestType,
+  ): Promise<unknown> {
+    if (this.wsApp && !/^https?:/i.test(hook.url)) {
+      this.checkPayload(kind, payload);
+      return this.wsApp.request(wsType, wsType === "session:new" ? undefined : hook.url, payload);
+    }
+    return this.webhook(kind, hook, payload);
+  }
+
+  private webhook(kind: CallbackName, hook: Hook, payload: Record<string, unknown>): Promise<unknown> {
     return sendWebhook({
       kind,
       hook,
       payload,
       secret: this.settings.webhookSecret,
-      onInvalidPayload: (problems) =>
-        this.recordError(`emulator sent an invalid ${kind} payload: ${problems.join("; ")}`),
+      onInvalidPayload: (problems) => this.reportInvalidPayload(kind, problems),
     });
+  }
+
+  private checkPayload(kind: CallbackName, payload: Record<string, unknown>): void {
+    const problems = callbackPayloadProblems(kind, payload);
+    if (problems.length > 0) this.reportInvalidPayload(kind, problems);
+  }
+
+  private reportInvalidPayload(kind: CallbackName, problems: string[]): void {
+    this.recordError(`emulator sent an invalid ${kind} payload: ${problems.join("; ")}`);
+  }
+
+  /** Commands a ws app sends on its own: a new app now (`redirect`), or the end of the call. */
+  private obey({ command, data }: WsCommand): void {
+    if (this.ended) return;
+    if (command === "redirect") this.replaceApp(data, "command redirect");
+    else if (command === "call:status" && (data as { call_status?: unknown })?.call_status === "completed") {
+      this.hangUp("jambonz");
+    } else this.history.notes.push(`command ${command} accepted, not simulated`);
   }
 
   /** Fetches an app (verb array) from a hook; on failure or invalid verbs jambonz ends the call, and so do we. */
@@ -310,13 +379,13 @@ export class EmulatedCall {
     kind: CallbackName,
     hook: Hook,
     payload: Record<string, unknown>,
+    wsType: WsRequestType,
   ): Promise<Verb[] | undefined> {
     let response: unknown;
     try {
-      response = await this.deliver(kind, hook, payload);
+      response = await this.deliver(kind, hook, payload, wsType);
     } catch (error) {
-      this.recordError(error instanceof Error ? error.message : String(error));
-      this.hangUp("jambonz");
+      this.hookFailed(error);
       return undefined;
     }
     return this.acceptVerbs(response, hook.url);
@@ -336,15 +405,21 @@ export class EmulatedCall {
     spec: HookSpec,
     extra: Record<string, unknown>,
   ): Promise<VerbOutcome> {
-    const hook = normalizeHook(spec, this.baseUrl);
+    const hook = this.resolveHook(spec);
     try {
-      const response = await this.deliver(kind, hook, { ...this.callInfo(), ...extra });
+      const response = await this.deliver(kind, hook, { ...this.callInfo(), ...extra }, "verb:hook");
       return Array.isArray(response) ? { hookResponse: response } : undefined;
     } catch (error) {
-      this.recordError(error instanceof Error ? error.message : String(error));
-      this.hangUp("jambonz");
+      this.hookFailed(error);
       return undefined;
     }
+  }
+
+  /** jambonz ends a call whose hook failed; a hook still in flight when the call ended is simply dropped. */
+  private hookFailed(error: unknown): void {
+    if (this.ended) return;
+    this.recordError(error instanceof Error ? error.message : String(error));
+    this.hangUp("jambonz");
   }
 
   recordError(message: string): void {
@@ -621,13 +696,15 @@ export class EmulatedCall {
   /** An AMD answer that is a non-empty verb array interrupts the app and replaces it. */
   private amdEvent(spec: HookSpec, event: Record<string, unknown> & { type: string }): void {
     this.history.amd_events.push(event.type);
-    const hook = normalizeHook(spec, this.baseUrl);
-    this.deliver("amd", hook, { ...this.callInfo(), ...event }).then(
+    const hook = this.resolveHook(spec);
+    this.deliver("amd", hook, { ...this.callInfo(), ...event }, "verb:hook").then(
       (response) => {
         if (this.ended || !Array.isArray(response) || response.length === 0) return;
         this.replaceApp(response, `amd ${hook.url}`);
       },
-      (error: unknown) => this.recordError(error instanceof Error ? error.message : String(error)),
+      (error: unknown) => {
+        if (!this.ended) this.recordError(error instanceof Error ? error.message : String(error));
+      },
     );
   }
 

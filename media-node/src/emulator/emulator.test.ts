@@ -227,7 +227,7 @@ describe("jambonz emulator: personas", () => {
     const answered = expected.includes("in-progress");
     expect(app.hooksFor(sid, "/call")).toHaveLength(answered ? 1 : 0);
     if (answered) {
-      expect(final).toMatchObject({ call_termination_by: "jambonz", sip_status: 200 });
+      expect(final).toMatchObject({ call_termination_by: "jambonz", sip_status: 200, sip_reason: "OK" });
       expect(callbackPayloadProblems("session-new", app.hooksFor(sid, "/call")[0]?.payload ?? {})).toEqual([]);
       expect(callRecord(sid).history.heard).toEqual(["Bonjour"]);
     }

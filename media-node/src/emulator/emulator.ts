@@ -9,8 +9,8 @@ import type { HookSpec } from "./webhooks.js";
 
 /**
  * A stand-in for jambonz: its REST API for calls (`/v1/Accounts/{AccountSid}/Calls…`), and simulated calls that
- * drive the app with the same webhooks jambonz sends. Plus emulator-only routes under `/emulator/` for starting
- * inbound calls and for tests to see what happened.
+ * drive the app with the same webhooks jambonz sends (or its WebSocket API, for a ws(s):// call hook). Plus
+ * emulator-only routes under `/emulator/` for starting inbound calls and for tests to see what happened.
  */
 
 export type EmulatorOptions = {
@@ -73,6 +73,11 @@ const inboundSchema = z.looseObject({
 
 function hookUrl(spec: HookSpec): string {
   return typeof spec === "string" ? spec : spec.url;
+}
+
+/** Like jambonz's api-server: an http(s) webhook, or a ws(s) WebSocket API application. */
+function isAbsoluteHookUrl(url: string): boolean {
+  return /^(https?|wss?):/.test(url);
 }
 
 function dialledNumber(to: z.infer<typeof createCallSchema>["to"]): string | undefined {
@@ -147,7 +152,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
       ["call_hook", body.call_hook],
       ["call_status_hook", body.call_status_hook],
     ] as const) {
-      if (hook && !/^https?:/.test(hookUrl(hook))) return badRequest(c, `${name} url be an absolute url`);
+      if (hook && !isAbsoluteHookUrl(hookUrl(hook))) return badRequest(c, `${name} url be an absolute url`);
     }
     if (body.amd) {
       const problems = componentProblems("amd", body.amd);
@@ -222,7 +227,7 @@ export function createEmulator(options: EmulatorOptions = {}) {
     const parsed = inboundSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return badRequest(c, `invalid inbound call: ${z.prettifyError(parsed.error)}`);
     const body = parsed.data;
-    if (!/^https?:/.test(hookUrl(body.call_hook))) return badRequest(c, "call_hook url be an absolute url");
+    if (!isAbsoluteHookUrl(hookUrl(body.call_hook))) return badRequest(c, "call_hook url be an absolute url");
     const call = startCall({
       direction: "inbound",
       from: body.from,

@@ -15,7 +15,7 @@
  * | 9          | not_interested   | answers, declines every offer                                             |
  *
  * The seeded demo contacts therefore give a useful mix: +33612345678 interested (Jean Dupont),
- * +33623456789 not interested, +33634567890 callback, +33645678901 voicemail, +33656789012 no answer;
+ * +33623456789 not interested, +33634567890 callback, +33645678901 voicemail, +33656789014 silent;
  * acme's +14155550101 voicemail, +14155550102 no answer.
  */
 export type PersonaName =

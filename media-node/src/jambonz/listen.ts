@@ -1,11 +1,12 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { open, rm } from "node:fs/promises";
 import type { IncomingMessage, Server } from "node:http";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { RECORDING_SAMPLE_RATE } from "../calls/verbs.js";
 import type { Outbox } from "../edge/outbox.js";
-import { wavFromPcm16 } from "../wav.js";
+import { type PcmFormat, WAV_HEADER_BYTES, wavFromPcm16, wavHeader } from "../wav.js";
 
 /** jambonz's audio fork subprotocol (docs); the SDK's audio service names the drachtio one. */
 const AUDIO_SUBPROTOCOLS = ["audio.jambonz.org", "audio.drachtio.org"];
@@ -44,7 +45,7 @@ export function attachListenServer(server: Server, options: ListenOptions): WebS
 }
 
 function record(ws: WebSocket, callId: string, outbox: Outbox, log: (message: string) => void): void {
-  const frames: Uint8Array[] = [];
+  const sink = recordingSink(outbox, callId);
   let bytes = 0;
   let format = { sampleRate: RECORDING_SAMPLE_RATE, channels: 1 };
   ws.on("message", (data, isBinary) => {
@@ -54,34 +55,67 @@ function record(ws: WebSocket, callId: string, outbox: Outbox, log: (message: st
     }
     const frame = toBytes(data);
     if (bytes + frame.byteLength > MAX_RECORDING_BYTES) return;
-    frames.push(frame);
+    sink.add(frame);
     bytes += frame.byteLength;
   });
   ws.on("close", () => {
-    if (bytes === 0) return;
-    uploadRecording(outbox, callId, wavFromPcm16(frames, format));
+    sink.finish(bytes, format).catch((error: unknown) => log(`call ${callId}: recording not saved: ${String(error)}`));
   });
   ws.on("error", (error) => log(`call ${callId}: ${error.message}`));
 }
 
-/** Hands a recording to the outbox; with an outbox file, the bytes wait on disk until the edge has them. */
-export function uploadRecording(outbox: Outbox, callId: string, wav: Uint8Array): void {
-  const delivery = {
+type RecordingSink = {
+  add(frame: Uint8Array): void;
+  /** Hands the recording to the outbox (nothing when no audio came). */
+  finish(dataBytes: number, format: PcmFormat): Promise<void>;
+};
+
+/**
+ * Where a call's audio goes while it streams. With an outbox spool directory, straight into a WAV file on disk
+ * (header rewritten at the end), so an hour-long call is never held in memory; without one, frames are kept
+ * and the WAV is built once at the end.
+ */
+function recordingSink(outbox: Outbox, callId: string): RecordingSink {
+  const spool = outbox.spoolDir;
+  if (!spool) {
+    const frames: Uint8Array[] = [];
+    return {
+      add: (frame) => frames.push(frame),
+      finish: async (dataBytes, format) => {
+        if (dataBytes > 0) outbox.enqueue({ ...recordingDelivery(callId), bytes: wavFromPcm16(frames, format) });
+      },
+    };
+  }
+  mkdirSync(spool, { recursive: true });
+  const file = join(spool, `${callId}-${Date.now()}.wav`);
+  const out = createWriteStream(file);
+  out.write(new Uint8Array(WAV_HEADER_BYTES)); // placeholder until the length is known
+  return {
+    add: (frame) => out.write(frame),
+    finish: async (dataBytes, format) => {
+      await new Promise<void>((resolve, reject) =>
+        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
+      if (dataBytes === 0) return rm(file, { force: true });
+      const handle = await open(file, "r+");
+      try {
+        await handle.write(wavHeader(dataBytes, format), 0, WAV_HEADER_BYTES, 0);
+      } finally {
+        await handle.close();
+      }
+      outbox.enqueue({ ...recordingDelivery(callId), bodyFile: file });
+    },
+  };
+}
+
+function recordingDelivery(callId: string) {
+  return {
     id: `${callId}:recording:${Date.now()}`,
     lane: callId,
     method: "PUT" as const,
     path: `/internal/v1/calls/${callId}/recording`,
     contentType: "audio/wav",
   };
-  const spool = outbox.spoolDir;
-  if (!spool) {
-    outbox.enqueue({ ...delivery, bytes: wav });
-    return;
-  }
-  mkdirSync(spool, { recursive: true });
-  const file = join(spool, `${callId}-${Date.now()}.wav`);
-  writeFileSync(file, wav);
-  outbox.enqueue({ ...delivery, bodyFile: file });
 }
 
 function formatOf(text: string, current: { sampleRate: number; channels: number }) {

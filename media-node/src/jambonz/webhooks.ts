@@ -10,6 +10,7 @@ import { verifyJambonzSignature } from "./signature.js";
  *   POST /jambonz/status  call_status_hook → 200 (events go to the edge through the outbox)
  *   POST /jambonz/gather  gather actionHook → verbs
  *   POST /jambonz/amd     amd actionHook → verbs, or [] to leave the running verbs alone
+ *   POST /jambonz/continue redirect after the first sentences of a streamed reply → the rest of it
  */
 export function registerJambonzHooks(app: Hono, conversation: Conversation, webhookSecret: string): void {
   app.post("/jambonz/call", (c) =>
@@ -28,6 +29,9 @@ export function registerJambonzHooks(app: Hono, conversation: Conversation, webh
   );
   app.post("/jambonz/amd", (c) =>
     withPayload(c, webhookSecret, async (payload) => c.json(await conversation.amd(payload))),
+  );
+  app.post("/jambonz/continue", (c) =>
+    withPayload(c, webhookSecret, async (payload) => c.json(await conversation.continue(payload))),
   );
 }
 

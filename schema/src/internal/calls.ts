@@ -98,7 +98,16 @@ export const turnInput = z.discriminatedUnion("kind", [
 export type TurnInput = z.infer<typeof turnInput>;
 
 /** `POST {EDGE_URL}/internal/v1/calls/{call_id}/turn`. */
-export const agentTurnRequest = z.object({ attempt: z.number().int().min(1), input: turnInput });
+export const agentTurnRequest = z.object({
+  attempt: z.number().int().min(1),
+  input: turnInput,
+  /**
+   * Unique per turn of a dial (the media node sends `${call_id}:${attempt}:turn:${n}:${nonce}`): a request
+   * repeated with the same key within the same attempt gets the reply already answered, and the conversation
+   * does not advance twice. Without it every request is a new turn.
+   */
+  idempotency_key: z.string().min(1).max(200).optional(),
+});
 export type AgentTurnRequest = z.infer<typeof agentTurnRequest>;
 
 /** How the media node configures jambonz for this agent (from the agent's settings). */
@@ -124,6 +133,29 @@ export const agentTurnResponse = z.object({
   speech: speechSettings,
 });
 export type AgentTurnResponse = z.infer<typeof agentTurnResponse>;
+
+/**
+ * The streamed form of the turn's answer, asked for with `Accept: application/x-ndjson`: one JSON object per
+ * line: the agent's `speech` settings then the reply's text as it is produced (`delta`), both for LLM agents
+ * only (so the first sentence can be spoken in the agent's voice before the rest is written), then exactly one last line, the whole
+ * `reply` (its `say` is the full text, which may differ from the deltas when the agent took them back, e.g. a
+ * refused transfer or a provider failure) or an `error` (the HTTP status the plain JSON answer would have had:
+ * 409 when another turn of the call was answered meanwhile). Without that Accept header the answer is one
+ * AgentTurnResponse, as before.
+ */
+export const AGENT_TURN_STREAM_MEDIA_TYPE = "application/x-ndjson";
+export const agentTurnStreamLine = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("speech"), speech: speechSettings }),
+  z.object({ type: z.literal("delta"), text: z.string().min(1) }),
+  agentTurnResponse.extend({ type: z.literal("reply") }),
+  z.object({
+    type: z.literal("error"),
+    status: z.number().int().min(400).max(599),
+    code: z.string(),
+    message: z.string(),
+  }),
+]);
+export type AgentTurnStreamLine = z.infer<typeof agentTurnStreamLine>;
 
 // ── Media node → edge: inbound calls ─────────────────────────────────────────────────────────────────
 

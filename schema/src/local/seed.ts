@@ -359,13 +359,19 @@ const demoContact = (
   email: string,
 ): ContactSeed => ({ number, firstName, lastName, company, phone, email, country: "FR" });
 
-/** The MiniBotPanel examples' contacts 1–5; contact 1 is the documents' Jean Dupont. */
+/**
+ * The MiniBotPanel examples' contacts 1–5; contact 1 is the documents' Jean Dupont. The jambonz emulator answers
+ * by the last digit of the number (media-node/src/emulator/personas.ts), so the documented campaign shows one
+ * of each outcome of an answered call: a lead, not interested, a callback, an answering machine, and a contact
+ * who says nothing (result no_answer). None is left unanswered, which the product retries only after the
+ * campaign's retry delay (busy 5 min, no answer 30 min): the demo campaign completes within minutes.
+ */
 const demoContacts: ContactSeed[] = [
   demoContact(1, "Jean", "Dupont", "TechCorp", "+33612345678", "jean@example.com"),
   demoContact(2, "Marie", "Martin", "Boulangerie Martin", "+33623456789", "marie.martin@example.com"),
   demoContact(3, "Pierre", "Bernard", "Bernard & Fils", "+33634567890", "pierre.bernard@example.com"),
   demoContact(4, "Sophie", "Petit", "Studio Petit", "+33645678901", "sophie.petit@example.com"),
-  demoContact(5, "Luc", "Moreau", "Moreau Conseil", "+33656789012", "luc.moreau@example.com"),
+  demoContact(5, "Luc", "Moreau", "Moreau Conseil", "+33656789014", "luc.moreau@example.com"),
 ];
 
 const acmeContacts: ContactSeed[] = [

@@ -18,6 +18,12 @@ const edgePort = Number(env.PORT ?? 8000);
 const mediaNodePort = Number(env.MEDIA_NODE_PORT ?? 8790);
 /** The jambonz emulator (media-node/src/emulator) stands in for jambonz unless JAMBONZ_API_URL names a real one. */
 const emulatorPort = Number(env.EMULATOR_PORT ?? 8792);
+/**
+ * How much faster than real time the emulator plays calls. 1 by default: the personas ring for seconds and talk
+ * in real time, so a demo call lasts seconds to a minute and its recording is as long as the conversation.
+ * Retries are another matter: they wait for the campaign's retry delay in real time whatever this says.
+ */
+const emulatorSpeed = env.EMULATOR_SPEED ?? "1";
 const apiPassword = env.API_PASSWORD ?? "mypassword";
 /** Signs the internal API between the media node and the edge; both get it from here. */
 const internalApiSecret = env.INTERNAL_API_SECRET ?? randomBytes(36).toString("base64url");
@@ -61,7 +67,10 @@ function registerChild(name: string, child: ChildProcess): void {
 
 /** Spawns the jambonz emulator (its EMULATOR_* settings come from the environment) and returns its base URL. */
 async function startJambonzEmulator(): Promise<string> {
-  const child = spawnGroup("npx", ["tsx", "media-node/src/emulator/main.ts"], { EMULATOR_PORT: String(emulatorPort) });
+  const child = spawnGroup("npx", ["tsx", "media-node/src/emulator/main.ts"], {
+    EMULATOR_PORT: String(emulatorPort),
+    EMULATOR_SPEED: emulatorSpeed,
+  });
   registerChild("jambonz emulator", child);
   const url = `http://127.0.0.1:${emulatorPort}`;
   await waitForHttp(`${url}/health`, child, 30_000);
@@ -129,7 +138,9 @@ async function main(): Promise<void> {
   assertNotStopping();
   // Started before the media node, which places its calls there (JAMBONZ_API_URL = the emulator's base URL).
   const jambonzEmulatorUrl = env.JAMBONZ_API_URL ? undefined : await startJambonzEmulator();
-  if (jambonzEmulatorUrl) console.log(`jambonz emulator: ${jambonzEmulatorUrl}/emulator/calls`);
+  if (jambonzEmulatorUrl) {
+    console.log(`jambonz emulator: ${jambonzEmulatorUrl}/emulator/calls (speed ×${emulatorSpeed}, EMULATOR_SPEED)`);
+  }
 
   assertNotStopping();
   const mediaNode = spawnGroup("npx", ["tsx", "media-node/src/main.ts"], {

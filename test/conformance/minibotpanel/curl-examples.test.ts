@@ -347,7 +347,7 @@ describe("Campaigns", () => {
     const list = expectShape(CallList, jsonOf(replayed));
     expect(list).toMatchObject({ total: 5, limit: 50, offset: 0 });
     expect(list.calls.map((call) => call.contact.phone).sort()).toEqual(
-      ["+33612345678", "+33623456789", "+33634567890", "+33645678901", "+33656789012"].sort(),
+      ["+33612345678", "+33623456789", "+33634567890", "+33645678901", "+33656789014"].sort(),
     );
   });
 

@@ -113,7 +113,7 @@ describe("bash: Créer et lancer une campagne complète", () => {
 
     const [, ...rows] = await csvWritten(run.dir, campaignId);
     expect(rows.map((row) => row[0]).sort()).toEqual(
-      ["+33612345678", "+33623456789", "+33634567890", "+33645678901", "+33656789012"].sort(),
+      ["+33612345678", "+33623456789", "+33634567890", "+33645678901", "+33656789014"].sort(),
     );
   });
 });
