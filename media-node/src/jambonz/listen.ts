@@ -111,7 +111,8 @@ function recordingSink(outbox: Outbox, callId: string): RecordingSink {
 function recordingDelivery(callId: string) {
   return {
     id: `${callId}:recording:${Date.now()}`,
-    lane: callId,
+    // A lane of its own: the call's final status must not wait behind an upload (the dialer refills on it).
+    lane: `${callId}:recording`,
     method: "PUT" as const,
     path: `/internal/v1/calls/${callId}/recording`,
     contentType: "audio/wav",
