@@ -251,6 +251,35 @@ describe("a call from dial to completion", () => {
     expect(counts).toEqual({ events: 6, turns: 1, attempts: 1 });
   });
 
+  it("applies a batch of reports in order and once; a batch with a bad report applies none of it", async () => {
+    const { callId } = await campaignWithCall(demo);
+    const report = (key: string, at: number, fields: Record<string, unknown>) => ({
+      idempotency_key: `${callId}:1:${key}`,
+      occurred_at: new Date(Date.parse("2025-03-01T10:00:00Z") + at * 1000).toISOString(),
+      attempt: 1,
+      jambonz_call_sid: `sid-${callId}-1`,
+      ...fields,
+    });
+    const events = [
+      report("status:in_progress", 1, { type: "status", status: "in_progress" }),
+      report("turn:0", 2, { type: "turn", sequence: 0, speaker: "contact", text: "Allô ?" }),
+      report("status:completed", 3, { type: "status", status: "completed", duration_ms: 2000 }),
+    ];
+    const batch = (body: unknown) => signedPost(`/internal/v1/calls/${callId}/events/batch`, body);
+
+    const bad = await batch({ events: [...events.slice(0, 2), { ...events[2], status: "exploded" }] });
+    expect(bad.status, bad.text).toBe(422);
+    expect(await readCall(callId)).toMatchObject({ status: "pending" });
+
+    const applied = await batch({ events });
+    expect(applied.status, applied.text).toBe(200);
+    expect(applied.body).toEqual({ applied: [true, true, true] });
+    expect(await readCall(callId)).toMatchObject({ status: "completed", duration_ms: 2000 });
+    const replay = await batch({ events });
+    expect(replay.body).toEqual({ applied: [false, false, false] });
+    expect((await batch({ events: [] })).status).toBe(422);
+  });
+
   it("keeps a late ringing after completion in the log without moving the call back", async () => {
     const { callId } = await campaignWithCall(demo);
     const line = reporter(callId);

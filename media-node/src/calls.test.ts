@@ -460,6 +460,44 @@ describe("the outbox", () => {
     expect(edge.events).toMatchObject([{ type: "status", status: "completed", duration_ms: 3000 }]);
   });
 
+  it("sends the reports that waited behind a failing delivery as one batch, in order", async () => {
+    edge.down = true;
+    for (const call_status of ["trying", "ringing", "in-progress"]) {
+      await postHook(node.app, "/jambonz/status", { ...hookBase(SID, TAG), call_status });
+    }
+    await waitFor(() => edge.failures >= 2);
+    edge.down = false;
+    await node.outbox.drain();
+
+    expect(edge.requests.map((request) => request.path.replace(TAG.call_id, "{id}"))).toEqual([
+      "/internal/v1/calls/{id}/events",
+      "/internal/v1/calls/{id}/events/batch",
+    ]);
+    expect(edge.events.map((event) => event.type === "status" && event.status)).toEqual([
+      "calling",
+      "ringing",
+      "in_progress",
+    ]);
+  });
+
+  it("sends a refused batch again one report at a time", async () => {
+    edge.down = true;
+    edge.refuseBatches = true;
+    for (const call_status of ["trying", "ringing", "in-progress"]) {
+      await postHook(node.app, "/jambonz/status", { ...hookBase(SID, TAG), call_status });
+    }
+    await waitFor(() => edge.failures >= 2);
+    edge.down = false;
+    await node.outbox.drain();
+
+    expect(edge.requests.map((request) => request.path.endsWith("/events"))).toEqual([true, true, true]);
+    expect(edge.events.map((event) => event.type === "status" && event.status)).toEqual([
+      "calling",
+      "ringing",
+      "in_progress",
+    ]);
+  });
+
   it("replays what a previous process left unsent, and only that", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "media-node-outbox-")), "outbox.jsonl");
     const delivery = (id: string) => ({

@@ -1,5 +1,5 @@
 import { type CallStatus, callAttempts, callEvents, calls, callTurns, campaigns } from "@switchboard/schema";
-import { type CallEvent, callEvent } from "@switchboard/schema/internal/calls";
+import { type CallEvent, callEvent, callEventBatch } from "@switchboard/schema/internal/calls";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { NotFoundError } from "../shared/errors.js";
@@ -53,6 +53,17 @@ export async function recordCallEvent(
         return applyTurn(tx, call, event);
     }
   });
+}
+
+/**
+ * A batch of one call's events, checked whole before any is applied, then applied in order, each exactly
+ * once in its own transaction, as recordCallEvent would one by one.
+ */
+export async function recordCallEvents(db: Database, callId: string, input: unknown): Promise<EventOutcome[]> {
+  const batch = parseInput(callEventBatch, input, "Invalid call event batch");
+  const outcomes: EventOutcome[] = [];
+  for (const event of batch.events) outcomes.push(await recordCallEvent(db, callId, event));
+  return outcomes;
 }
 
 /** True when the key is new for the organisation. */

@@ -1,7 +1,7 @@
 import { AGENT_TURN_STREAM_MEDIA_TYPE } from "@switchboard/schema/internal/calls";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { finishTurn, startAgentTurn } from "../calls/agent-turn.js";
-import { recordCallEvent } from "../calls/events.js";
+import { type EventOutcome, recordCallEvent, recordCallEvents } from "../calls/events.js";
 import { acceptInboundCall } from "../calls/inbound.js";
 import { refineAnalysisWithLlm } from "../calls/post-call.js";
 import { wakeDialer } from "../dialer/wake.js";
@@ -42,16 +42,16 @@ export function createInternalApp(): Hono<AppBindings> {
   app.post("/calls/:call_id/events", async (c) => {
     const callId = c.req.param("call_id");
     const outcome = await recordCallEvent(c.var.database.db, callId, await jsonBody(c.req));
-    if (outcome.wakeCampaignId) c.executionCtx.waitUntil(wakeDialer(c.var.env, outcome.wakeCampaignId));
-    if (outcome.applied && c.var.env.LLM_BASE_URL) {
-      // After the commit, off the media node's clock: a completed call's rules analysis, refined by the model.
-      const refined = refineAnalysisWithLlm(c.var.database.db, c.var.env, callId).catch((error) =>
-        logUnexpected(c.var.requestId, error),
-      );
-      c.var.database.keepOpenUntil(refined);
-      c.executionCtx.waitUntil(refined);
-    }
+    afterEvents(c, callId, [outcome]);
     return c.json({ applied: outcome.applied });
+  });
+
+  /** Several events of one call in order (a media node catching up after a slow answer). */
+  app.post("/calls/:call_id/events/batch", async (c) => {
+    const callId = c.req.param("call_id");
+    const outcomes = await recordCallEvents(c.var.database.db, callId, await jsonBody(c.req));
+    afterEvents(c, callId, outcomes);
+    return c.json({ applied: outcomes.map((outcome) => outcome.applied) });
   });
 
   /** The agent's reply to what the caller just did; streamed (NDJSON) when the caller accepts it. */
@@ -111,6 +111,19 @@ function recordingUpload(request: Request): RecordingUpload {
     throw new ValidationError("The body is not a WAV file", [{ path: ["body"], message: "empty body" }]);
   }
   return { body: request.body, bytes };
+}
+
+/** Once the events have committed: refill the dialer's slots, and refine a completed call's analysis. */
+function afterEvents(c: Context<AppBindings>, callId: string, outcomes: EventOutcome[]): void {
+  const campaigns = new Set(outcomes.flatMap((outcome) => (outcome.wakeCampaignId ? [outcome.wakeCampaignId] : [])));
+  for (const campaignId of campaigns) c.executionCtx.waitUntil(wakeDialer(c.var.env, campaignId));
+  if (!outcomes.some((outcome) => outcome.applied) || !c.var.env.LLM_BASE_URL) return;
+  // After the commit, off the media node's clock: a completed call's rules analysis, refined by the model.
+  const refined = refineAnalysisWithLlm(c.var.database.db, c.var.env, callId).catch((error) =>
+    logUnexpected(c.var.requestId, error),
+  );
+  c.var.database.keepOpenUntil(refined);
+  c.executionCtx.waitUntil(refined);
 }
 
 /** The request's JSON; a body that is not JSON is a validation error like any other bad input. */

@@ -50,6 +50,7 @@ export class CallReporter {
       lane: call.tag.call_id,
       method: "POST",
       path: `/internal/v1/calls/${call.tag.call_id}/events`,
+      batchPath: `/internal/v1/calls/${call.tag.call_id}/events/batch`,
       contentType: "application/json",
       body: JSON.stringify(checked),
     });

@@ -15,7 +15,15 @@ export type Delivery = {
   bodyFile?: string;
   /** Bytes kept in memory only (no outbox file configured). */
   bytes?: Uint8Array;
+  /**
+   * Deliveries naming the same batch path that wait back to back in a lane go as one request there, their JSON
+   * bodies in `{"events": [...]}`: a call's reports catch up in one round trip after a slow answer.
+   */
+  batchPath?: string;
 };
+
+/** The edge takes up to this many events per batch. */
+export const MAX_BATCH = 50;
 
 type OutboxLine = { op: "add"; delivery: Delivery } | { op: "done"; id: string };
 
@@ -37,7 +45,8 @@ export type OutboxOptions = {
  */
 export class Outbox {
   private readonly pending = new Map<string, Delivery>();
-  private readonly lanes = new Map<string, Promise<void>>();
+  /** Each lane's deliveries not yet sent, in order; a lane is here while its sender runs. */
+  private readonly lanes = new Map<string, Delivery[]>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -98,34 +107,50 @@ export class Outbox {
 
   private schedule(delivery: Delivery): void {
     this.pending.set(delivery.id, delivery);
-    const previous = this.lanes.get(delivery.lane) ?? Promise.resolve();
-    const next = previous.then(() => this.deliver(delivery));
-    this.lanes.set(delivery.lane, next);
-    void next.finally(() => {
-      if (this.lanes.get(delivery.lane) === next) this.lanes.delete(delivery.lane);
-    });
+    const queue = this.lanes.get(delivery.lane);
+    if (queue) {
+      queue.push(delivery);
+      return;
+    }
+    this.lanes.set(delivery.lane, [delivery]);
+    void this.runLane(delivery.lane);
   }
 
-  private async deliver(delivery: Delivery): Promise<void> {
+  /** Sends a lane's deliveries in order, one request at a time, until the lane is empty. */
+  private async runLane(lane: string): Promise<void> {
+    const queue = this.lanes.get(lane) ?? [];
+    while (queue.length > 0 && !this.stopped) {
+      const batch = takeBatch(queue);
+      await this.deliver(batch);
+    }
+    this.lanes.delete(lane);
+  }
+
+  private async deliver(batch: Delivery[]): Promise<void> {
+    const first = batch[0];
+    if (!first) return;
+    const request = batch.length === 1 ? requestFor(first) : batchRequestFor(batch);
     for (let failures = 0; !this.stopped; failures++) {
       try {
-        const answer = await this.options.client.send({
-          method: delivery.method,
-          path: delivery.path,
-          contentType: delivery.contentType,
-          body: bodyOf(delivery),
-        });
-        if (answer.status === 404) this.log(`${delivery.id}: the edge does not know this call (404); dropped`);
-        return this.finish(delivery);
+        const answer = await this.options.client.send(request);
+        if (answer.status === 404) this.log(`${first.id}: the edge does not know this call (404); dropped`);
+        for (const delivery of batch) this.finish(delivery);
+        return;
       } catch (error) {
-        if (!(error instanceof EdgeUnavailableError)) {
-          // A refusal (4xx) will not change by retrying; keep a trace and move on.
-          this.log(`${delivery.id}: refused, dropped: ${String(error)}`);
-          return this.finish(delivery);
-        }
+        if (!(error instanceof EdgeUnavailableError)) return this.refused(batch, error);
         await sleep(Math.min(this.baseDelayMs * 2 ** failures, this.maxDelayMs));
       }
     }
+  }
+
+  /** A refusal (4xx) will not change by retrying; a refused batch is tried one by one, so one bad event costs only itself. */
+  private async refused(batch: Delivery[], error: unknown): Promise<void> {
+    if (batch.length > 1) {
+      for (const delivery of batch) await this.deliver([delivery]);
+      return;
+    }
+    this.log(`${batch[0]?.id}: refused, dropped: ${String(error)}`);
+    for (const delivery of batch) this.finish(delivery);
   }
 
   private finish(delivery: Delivery): void {
@@ -143,6 +168,29 @@ export class Outbox {
     mkdirSync(dirname(file), { recursive: true });
     appendFileSync(file, `${JSON.stringify(line)}\n`);
   }
+}
+
+/** The head of the queue, with the deliveries right behind it that share its batch path (up to MAX_BATCH). */
+function takeBatch(queue: Delivery[]): Delivery[] {
+  const head = queue[0];
+  if (!head?.batchPath) return queue.splice(0, 1);
+  let size = 1;
+  while (size < MAX_BATCH && queue[size]?.batchPath === head.batchPath) size++;
+  return queue.splice(0, size);
+}
+
+function requestFor(delivery: Delivery) {
+  return { method: delivery.method, path: delivery.path, contentType: delivery.contentType, body: bodyOf(delivery) };
+}
+
+function batchRequestFor(batch: Delivery[]) {
+  const events = batch.map((delivery) => JSON.parse(String(delivery.body)) as unknown);
+  return {
+    method: "POST" as const,
+    path: batch[0]?.batchPath ?? "",
+    contentType: "application/json",
+    body: JSON.stringify({ events }),
+  };
 }
 
 function bodyOf(delivery: Delivery): string | Uint8Array {

@@ -18,6 +18,8 @@ export class FakeEdge {
   readonly requests: RecordedRequest[] = [];
   readonly unsigned: string[] = [];
   down = false;
+  /** Answers event batches 422 (an edge that does not take them). */
+  refuseBatches = false;
   /** Requests answered 503 while down. */
   failures = 0;
   turnReplies: AgentTurnResponse[] = [];
@@ -27,10 +29,14 @@ export class FakeEdge {
 
   constructor(readonly secret: string) {}
 
+  /** Every event received, batches unpacked, in arrival order. */
   get events(): CallEvent[] {
-    return this.requests
-      .filter((request) => request.path.endsWith("/events"))
-      .map((request) => JSON.parse(new TextDecoder().decode(request.body)) as CallEvent);
+    return this.requests.flatMap((request) => {
+      const body = () => JSON.parse(new TextDecoder().decode(request.body)) as unknown;
+      if (request.path.endsWith("/events")) return [body() as CallEvent];
+      if (request.path.endsWith("/events/batch")) return (body() as { events: CallEvent[] }).events;
+      return [];
+    });
   }
 
   get turns(): AgentTurnRequest[] {
@@ -60,6 +66,7 @@ export class FakeEdge {
         this.failures += 1;
         return c.json({ error: "down" }, 503);
       }
+      if (this.refuseBatches && url.pathname.endsWith("/events/batch")) return c.json({ error: "refused" }, 422);
       this.requests.push({
         method: c.req.method,
         path: url.pathname,
@@ -69,6 +76,10 @@ export class FakeEdge {
       await next();
     });
     app.post("/internal/v1/calls/:id/events", (c) => c.json({ applied: true }));
+    app.post("/internal/v1/calls/:id/events/batch", async (c) => {
+      const { events } = (await c.req.json()) as { events: unknown[] };
+      return c.json({ applied: events.map(() => true) });
+    });
     app.post("/internal/v1/calls/:id/turn", (c) => {
       const reply = this.turnReplies.shift();
       return reply ? c.json(reply) : c.json({ error: "no scripted reply" }, 500);

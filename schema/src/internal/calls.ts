@@ -78,6 +78,10 @@ export type CallEvent = z.infer<typeof callEvent>;
 /** `POST {EDGE_URL}/internal/v1/calls/{call_id}/events` answers this (200), replays included. */
 export const callEventAck = z.object({ applied: z.boolean() });
 
+/** Several events of one call, applied in order (POST …/events/batch): how a media node catches up. */
+export const callEventBatch = z.object({ events: z.array(callEvent).min(1).max(50) });
+export const callEventBatchAck = z.object({ applied: z.array(z.boolean()) });
+
 // ── Media node → edge: the conversation ──────────────────────────────────────────────────────────────
 
 /** What just happened on the line, for the agent to answer. */
