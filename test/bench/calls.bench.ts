@@ -25,8 +25,9 @@ import {
 /**
  * `npm run bench:calls`: campaigns dialled for real on a throw-away stack — the worker under wrangler dev
  * (dialer Durable Objects, events API, conversation engine), the jambonz emulator at a high speed factor and
- * the database (embedded PGlite, unless DATABASE_URL) each in a process of their own, and the media node in
- * this one, where its time per hook is measured. Phases, each on fresh campaigns:
+ * the database (embedded PGlite, unless DATABASE_URL, and the worker's WebSocket bridge) each in a process of
+ * their own, and the media node in this one, where its time per hook is measured. Phases, each on fresh
+ * campaigns:
  * - baseline: one campaign of 10 calls, 2 at a time (refill latency at no load);
  * - sustained: one campaign of 500 calls, max_concurrent_calls 50 (the documented maximum): ~450 refills;
  * - fan-out (only when named in CALLS_BENCH_PHASES): 10 campaigns × 50 calls, 50 each, so up to 500 calls are
@@ -94,7 +95,7 @@ const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 async function main(): Promise<void> {
   const database = await seededDatabase("scratch", { ownProcess: true });
   console.log(`database: ${database.label}, emulator speed ×${SPEED}`);
-  const stack = await startStack(database.url);
+  const stack = await startStack(database.url, database.wsProxy);
   const contactNumbers = await insertContacts(database.url, database.orgId);
 
   const baseline = await timeSteps(
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
 type Stack = { edgeUrl: string };
 
 /** Emulator and media node here, the worker under wrangler dev; the media node's port is known before the edge starts. */
-async function startStack(databaseUrl: string): Promise<Stack> {
+async function startStack(databaseUrl: string, wsProxyUrl: string | undefined): Promise<Stack> {
   const quiet = (line: string) => {
     if (collected.logLines++ < 5) console.error(`  [log] ${line.slice(0, 300)}`);
   };
@@ -133,6 +134,7 @@ async function startStack(databaseUrl: string): Promise<Stack> {
     mediaNodeUrl: `http://127.0.0.1:${mediaNodePort}`,
     environment: "development",
     stops: edgeStops,
+    ...(wsProxyUrl ? { wsProxyUrl } : {}),
   });
   const node = createMediaNode({
     config: readMediaNodeEnv({

@@ -25,39 +25,46 @@ export function stopOnExit(stop: () => Promise<void>): void {
   stops.push(stop);
 }
 
-export type BenchDatabase = { url: string; label: string; orgId: string };
+export type BenchDatabase = { url: string; label: string; orgId: string; wsProxy?: string };
 
 /**
  * A migrated database with the demo organisation seeded. "scratch": embedded PGlite, or a throw-away database
- * on DATABASE_URL's server when set; "embedded": always embedded PGlite. With `ownProcess`, embedded PGlite
- * runs in a child process instead of on this process's event loop.
+ * on DATABASE_URL's server when set; "embedded": always embedded PGlite. With `ownProcess`, the worker's
+ * WebSocket bridge (and embedded PGlite) run in a child process instead of on this process's event loop, and
+ * `wsProxy` names that bridge.
  */
 export async function seededDatabase(
   kind: "scratch" | "embedded",
   options: { ownProcess?: boolean } = {},
 ): Promise<BenchDatabase> {
   const wantsEmbedded = kind === "embedded" || !process.env.DATABASE_URL;
-  const database =
-    wantsEmbedded && options.ownProcess
-      ? await embeddedDatabaseProcess()
-      : kind === "scratch"
-        ? await createScratchDatabase()
-        : await embeddedDatabase();
+  const database: ScratchDatabase & { wsProxy?: string } = options.ownProcess
+    ? await databaseProcess(wantsEmbedded ? null : await createScratchDatabase())
+    : wantsEmbedded
+      ? await embeddedDatabase()
+      : await createScratchDatabase();
   stops.push(database.stop);
   await applyMigrations(database.url);
   const seed = await seedDemo(database.url, { orgSlug: "demo", demoPassword: "bench-demo" });
-  return { url: database.url, label: database.label, orgId: seed.orgId };
+  return { url: database.url, label: database.label, orgId: seed.orgId, wsProxy: database.wsProxy };
+}
+
+/** test/bench/database-process.ts: the bridge, and embedded PGlite unless `server` is given. */
+async function databaseProcess(server: ScratchDatabase | null): Promise<ScratchDatabase & { wsProxy: string }> {
+  const args = ["tsx", "test/bench/database-process.ts", ...(server ? ["--bridge-only"] : [])];
+  const child = spawnGroup("npx", args, {}, "pipe");
+  const started = JSON.parse(await firstLine(child)) as { url?: string; wsProxy: string };
+  const stop = async () => {
+    await stopGroup(child);
+    await server?.stop();
+  };
+  if (server) return { ...server, wsProxy: started.wsProxy, stop, label: `${server.label}, bridge in its own process` };
+  return { url: started.url ?? "", wsProxy: started.wsProxy, stop, label: "embedded PGlite (in memory, own process)" };
 }
 
 async function embeddedDatabase(): Promise<ScratchDatabase> {
   const embedded = await startEmbeddedDatabase({});
   return { ...embedded, label: "embedded PGlite (in memory)" };
-}
-
-async function embeddedDatabaseProcess(): Promise<ScratchDatabase> {
-  const child = spawnGroup("npx", ["tsx", "test/bench/embedded-db-process.ts"], {}, "pipe");
-  const url = await firstLine(child);
-  return { url, label: "embedded PGlite (in memory, own process)", stop: () => stopGroup(child) };
 }
 
 function firstLine(child: ChildProcess): Promise<string> {

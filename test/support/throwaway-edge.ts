@@ -22,9 +22,10 @@ export async function startThrowawayEdge(options: {
   vars?: Record<string, string>;
   environment: "test" | "development";
   stops: Array<() => Promise<void>>;
+  /** A bridge already running (elsewhere); by default one is started in this process. */
+  wsProxyUrl?: string;
 }): Promise<string> {
-  const bridge = await startWsBridge();
-  options.stops.push(bridge.stop);
+  const wsProxyUrl = options.wsProxyUrl ?? (await startOwnBridge(options.stops));
   const persistTo = mkdtempSync(join(tmpdir(), "switchboard-wrangler-"));
   options.stops.push(async () => rmSync(persistTo, { recursive: true, force: true }));
   const edge = await startEdge({
@@ -33,7 +34,7 @@ export async function startThrowawayEdge(options: {
     persistTo,
     vars: {
       DATABASE_URL: options.databaseUrl,
-      DB_WS_PROXY: bridge.url,
+      DB_WS_PROXY: wsProxyUrl,
       JWT_SECRET: randomBytes(36).toString("base64url"),
       API_PASSWORD: options.apiPassword,
       ENVIRONMENT: options.environment,
@@ -46,4 +47,10 @@ export async function startThrowawayEdge(options: {
   });
   options.stops.push(edge.stop);
   return edge.url;
+}
+
+async function startOwnBridge(stops: Array<() => Promise<void>>): Promise<string> {
+  const bridge = await startWsBridge();
+  stops.push(bridge.stop);
+  return bridge.url;
 }
