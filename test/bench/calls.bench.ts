@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
@@ -9,6 +8,7 @@ import { createMediaNode } from "../../media-node/src/server.js";
 import { spawnGroup, stopGroup, waitForHttp } from "../../schema/src/local/stack.js";
 import { freePort } from "../support/ports.js";
 import { startThrowawayEdge } from "../support/throwaway-edge.js";
+import { HOOK_HEADER, HookTimer, type HookTiming, hookRows, ms, percentile } from "./hook-timing.js";
 import {
   API_KEY_HEADERS,
   API_PASSWORD,
@@ -82,14 +82,9 @@ const PERSONA_MIX: PersonaName[] = [
   "voicemail",
 ];
 
-/** Edge calls a jambonz hook waits on before answering with verbs. */
-const AWAITED_EDGE_PATH = /\/internal\/v1\/(calls\/[^/]+\/turn|inbound-calls)$/;
-
-type HookTiming = { path: string; totalMs: number; edgeMs: number };
-const hookContext = new AsyncLocalStorage<{ edgeMs: number }>();
-
 /** Everything measured inside this process while a phase runs; reset between phases. */
-const collected = { hooks: [] as HookTiming[], edgeFailures: 0, logLines: 0 };
+const collected = { logLines: 0 };
+const timer = new HookTimer();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
 async function main(): Promise<void> {
@@ -145,18 +140,14 @@ async function startStack(databaseUrl: string, wsProxyUrl: string | undefined): 
     }),
     outboxFile: null,
     retry: { baseDelayMs: 100, maxDelayMs: 2_000 },
-    fetch: timedEdgeFetch,
+    fetch: timer.fetch,
     log: quiet,
   });
   node.outbox.start();
   const timedApp = async (...args: Parameters<typeof node.app.fetch>): Promise<Response> => {
     const path = new URL(args[0].url).pathname;
     if (!path.startsWith("/jambonz/")) return node.app.fetch(...args);
-    const store = { edgeMs: 0 };
-    const started = performance.now();
-    const response = await hookContext.run(store, () => node.app.fetch(...args));
-    collected.hooks.push({ path, totalMs: performance.now() - started, edgeMs: store.edgeMs });
-    return response;
+    return timer.time(path, async () => node.app.fetch(...args));
   };
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: timedApp, hostname: "127.0.0.1", port: mediaNodePort }, () => resolve(started));
@@ -180,26 +171,6 @@ async function startEmulatorProcess(): Promise<string> {
   await waitForHttp(`${url}/health`, child, 30_000);
   return url;
 }
-
-/** The media node's fetch to the edge: the time a hook waits on /turn (body included) is the edge's, not the node's. */
-const timedEdgeFetch: typeof fetch = async (input, init) => {
-  const store = hookContext.getStore();
-  const url = input instanceof Request ? input.url : String(input);
-  const awaited = store && AWAITED_EDGE_PATH.test(new URL(url).pathname);
-  const started = performance.now();
-  try {
-    const response = await fetch(input, init);
-    if (response.status >= 500) collected.edgeFailures++;
-    if (!awaited) return response;
-    const body = await response.arrayBuffer();
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-  } catch (error) {
-    collected.edgeFailures++;
-    throw error;
-  } finally {
-    if (store && awaited) store.edgeMs += performance.now() - started;
-  }
-};
 
 /** CONTACTS contacts of the demo organisation whose numbers reach the personas of PERSONA_MIX; their legacy ids. */
 async function insertContacts(databaseUrl: string, orgId: string): Promise<number[]> {
@@ -239,8 +210,7 @@ async function runPhase(edgeUrl: string, databaseUrl: string, phase: Phase, cont
     const contactIds = contacts.slice(index * phase.callsEach, (index + 1) * phase.callsEach);
     campaigns.push(await createCampaign(edgeUrl, `${phase.name} ${index + 1}`, contactIds, phase.maxConcurrent));
   }
-  collected.hooks = [];
-  collected.edgeFailures = 0;
+  timer.reset();
   loopDelay.reset();
   loopDelay.enable();
   const started = performance.now();
@@ -254,8 +224,8 @@ async function runPhase(edgeUrl: string, databaseUrl: string, phase: Phase, cont
     calls: phase.campaigns * phase.callsEach,
     wallSeconds,
     ...measured,
-    hooks: collected.hooks,
-    edgeFailures: collected.edgeFailures,
+    hooks: timer.hooks,
+    edgeFailures: timer.edgeFailures,
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     maxInFlight,
   };
@@ -367,14 +337,6 @@ async function measureRefills(databaseUrl: string, campaigns: number[]) {
   });
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
-const ms = (value: number) => (Number.isNaN(value) ? "–" : value.toFixed(1));
-
 function printResults(result: PhaseResult): void {
   const results = [result];
   console.log("\nThroughput\n");
@@ -402,8 +364,8 @@ function printResults(result: PhaseResult): void {
   );
   console.log("\nMedia node's own time per jambonz hook, minus its wait on the edge's /turn (target p99 < 20 ms)\n");
   printTable(
-    ["phase", "hook", "requests", "own p50 ms", "own p99 ms", "edge wait p50 ms", "edge wait p99 ms"],
-    results.flatMap((result) => hookRows(result)),
+    HOOK_HEADER,
+    results.flatMap((result) => hookRows(result.phase.label, result.hooks)),
     2,
   );
 }
@@ -417,24 +379,6 @@ function refillRow(label: string, from: string, values: number[]): string[] {
     ms(percentile(values, 99)),
     ms(Math.max(...values)),
   ];
-}
-
-function hookRows(result: PhaseResult): string[][] {
-  const groups = new Map<string, HookTiming[]>([["all hooks", result.hooks]]);
-  for (const hook of result.hooks) groups.set(hook.path, [...(groups.get(hook.path) ?? []), hook]);
-  return [...groups].map(([path, hooks]) => {
-    const own = hooks.map((hook) => hook.totalMs - hook.edgeMs);
-    const edge = hooks.filter((hook) => hook.edgeMs > 0).map((hook) => hook.edgeMs);
-    return [
-      result.phase.label,
-      path,
-      String(hooks.length),
-      ms(percentile(own, 50)),
-      ms(percentile(own, 99)),
-      ms(percentile(edge, 50)),
-      ms(percentile(edge, 99)),
-    ];
-  });
 }
 
 await runBench(main);
