@@ -113,8 +113,20 @@ describe("live subscriptions over SSE (distinct connections)", () => {
       15_000,
     );
 
+    const startAt = Date.now();
     const started = await campaignAction(number, "start");
+    const answeredAt = Date.now();
     if (started.status !== 200) throw new Error(`start refused: ${started.status} ${started.text}`);
+    await pollUntil(
+      async () => activity.events.find((event) => event.value.kind === "campaign_started"),
+      (event) => event !== undefined,
+      10_000,
+    ).then((event) =>
+      console.info(
+        `campaign_started received ${(event?.at ?? Number.NaN) - startAt} ms after the start request was sent ` +
+          `(its response took ${answeredAt - startAt} ms)`,
+      ),
+    );
     await waitForCampaignStatus(number, "completed", 90_000);
     await pollUntil(
       async () => activity.events.some((event) => event.value.kind === "campaign_completed"),
