@@ -68,7 +68,7 @@ export const CALL_UPDATED = `subscription ($campaignId: ID, $callId: ID) {
   callUpdated(campaignId: $campaignId, callId: $callId) { callId campaignId status result amdResult durationMs attempts }
 }`;
 export const PROGRESS = `subscription ($campaignId: ID!) {
-  campaignProgress(campaignId: $campaignId) { total completed inProgress pending }
+  campaignProgress(campaignId: $campaignId) { total completed inProgress pending lastUpdate }
 }`;
 export const ACTIVITY = "subscription { activity { kind campaignId callId occurredAt } }";
 export const TRANSCRIPT = `subscription ($callId: ID!) {
