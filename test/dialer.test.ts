@@ -481,7 +481,13 @@ describe("claimDueCalls", () => {
     expect(attempts.rows).toBe(8);
 
     const last = await claimDueCalls(db, campaign.id, { dialable: true });
-    expect(last).toEqual({ kind: "idle", reason: "completed" });
+    const { org_id: orgId } = await firstRow<{ org_id: string }>(
+      database(),
+      "select org_id from campaigns where id = $1",
+      [campaign.id],
+    );
+    // The organisation comes back so the dialer can announce the completion to its live subscribers.
+    expect(last).toEqual({ kind: "idle", reason: "completed", orgId });
     expect(await campaignStatus(campaign)).toBe("completed");
   });
 

@@ -19,13 +19,26 @@ import {
   successData,
   type Tokens,
 } from "./support/accounts.js";
+import { pollUntil, sleep } from "./support/calls.js";
 import { firstRow, useDatabase } from "./support/database.js";
 import { graphql } from "./support/http.js";
+import {
+  ACTIVITY,
+  CALL_UPDATED,
+  codes,
+  type Feed,
+  hubStats,
+  listen,
+  PROGRESS,
+  refusal,
+  sseClient,
+  TRANSCRIPT,
+} from "./support/subscriptions.js";
 
 /**
  * Two organisations, A and B, each with an agent, a contact and an API key; A also has a campaign with
- * a call (there is no mutation for those, so they are inserted directly). Every Query and Mutation field
- * has a check below showing B (and the legacy password's demo organisation) cannot read or change A's data.
+ * a call (there is no mutation for those, so they are inserted directly). Every Query, Mutation and Subscription
+ * field has a check below showing B (and the legacy password's demo organisation) cannot read or change A's data.
  */
 
 type Tenant = {
@@ -472,6 +485,77 @@ const mutationChecks: Record<string, () => Promise<void>> = {
   },
 };
 
+/** Each attacker's subscription to A's campaign or call is refused as NOT_FOUND, before any event. */
+async function expectSubscriptionRefused(field: string, query: string, variables: Record<string, unknown>) {
+  for (const attacker of attackers) {
+    const client = sseClient(attacker.headers());
+    try {
+      expect(codes(await refusal(listen(client, field, query, variables))), `${field} by ${attacker.name}`).toEqual([
+        "NOT_FOUND",
+      ]);
+    } finally {
+      client.dispose();
+    }
+  }
+}
+
+const subscriptionChecks: Record<string, () => Promise<void>> = {
+  campaignProgress: async () => {
+    // The positive control: A gets its campaign's figures at once.
+    const own = sseClient(a.auth);
+    const feed = listen<{ total: number }>(own, "campaignProgress", PROGRESS, { campaignId });
+    await pollUntil(
+      async () => feed.events.length,
+      (count) => count > 0,
+      10_000,
+    );
+    own.dispose();
+    expect(feed.errors).toEqual([]);
+    expect(feed.events[0]?.value.total).toBe(1);
+    await expectSubscriptionRefused("campaignProgress", PROGRESS, { campaignId });
+  },
+  callUpdated: async () => {
+    await expectSubscriptionRefused("callUpdated", CALL_UPDATED, { campaignId });
+    await expectSubscriptionRefused("callUpdated", CALL_UPDATED, { callId });
+  },
+  callTranscript: async () => {
+    await expectSubscriptionRefused("callTranscript", TRANSCRIPT, { callId });
+  },
+  activity: async () => {
+    // Everyone listens to their own feed; A starts its campaign (which completes at once: its one call is done).
+    const clients = [a.auth, ...attackers.map((attacker) => attacker.headers())].map(sseClient);
+    const [own, ...others] = clients.map((client) => listen<{ kind: string }>(client, "activity", ACTIVITY));
+    try {
+      await pollUntil(
+        async () => (await hubStats(a.orgId)).subscribers,
+        (count) => count >= 1,
+        10_000,
+      );
+      await pollUntil(
+        async () => (await hubStats(b.orgId)).subscribers,
+        (count) => count >= 2,
+        10_000,
+      );
+      const started = await graphql(campaignMutation("startCampaign"), { id: campaignId }, a.auth);
+      expect(resultOf(started, "startCampaign").__typename).toBe("MutationStartCampaignSuccess");
+      const kinds = () => (own as Feed<{ kind: string }>).events.map((event) => event.value.kind);
+      await pollUntil(
+        async () => kinds(),
+        (seen) => seen.includes("campaign_completed"),
+        10_000,
+      );
+      expect(kinds()).toEqual(["campaign_started", "campaign_completed"]);
+      await sleep(500);
+      for (const [index, feed] of others.entries()) {
+        expect(feed.errors).toEqual([]);
+        expect(feed.events, `activity seen by ${attackers[index]?.name}`).toEqual([]);
+      }
+    } finally {
+      for (const client of clients) client.dispose();
+    }
+  },
+};
+
 describe("tenant isolation: Query", () => {
   for (const [field, check] of Object.entries(queryChecks)) {
     it(`Query.${field} does not expose A's data to B or the legacy password`, check);
@@ -481,6 +565,13 @@ describe("tenant isolation: Query", () => {
 describe("tenant isolation: Mutation", () => {
   for (const [field, check] of Object.entries(mutationChecks)) {
     it(`Mutation.${field} cannot read or change A's data from another organisation`, check);
+  }
+});
+
+// Last: the activity check starts A's campaign.
+describe("tenant isolation: Subscription", () => {
+  for (const [field, check] of Object.entries(subscriptionChecks)) {
+    it(`Subscription.${field} is refused on A's data and tells B nothing of A`, check);
   }
 });
 
@@ -502,7 +593,7 @@ describe("tenant isolation coverage", () => {
     expect(Object.keys(mutationChecks).sort()).toEqual(fieldsOf(schema.getMutationType()));
   });
 
-  it("has no subscriptions to check", () => {
-    expect(schema.getSubscriptionType() ?? null).toBeNull();
+  it("has a check for every Subscription field in schema/schema.graphql", () => {
+    expect(Object.keys(subscriptionChecks).sort()).toEqual(fieldsOf(schema.getSubscriptionType()));
   });
 });

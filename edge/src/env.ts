@@ -36,6 +36,8 @@ const envSchema = z.object({
   RECORDINGS: r2Bucket,
   /** One CampaignDialer Durable Object per campaign (edge/src/dialer). */
   CAMPAIGN_DIALER: durableObjectNamespace,
+  /** One EventHub Durable Object per organisation (or per shard of its topics), for live subscriptions. */
+  EVENT_HUB: durableObjectNamespace,
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

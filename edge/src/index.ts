@@ -72,6 +72,7 @@ app.on(["GET", "POST", "OPTIONS"], "/graphql", (c) =>
     authError: c.var.authError,
     requestId: c.var.requestId,
     waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work),
+    disconnected: c.req.raw.signal,
   }),
 );
 
@@ -90,3 +91,4 @@ app.onError((error, c) => {
 export default app;
 /** Durable Object classes are exported from the worker's entry by name (wrangler.toml binds them). */
 export { CampaignDialer } from "./dialer/campaign-dialer.js";
+export { EventHub } from "./live/hub.js";

@@ -7,7 +7,7 @@ import { type CallRow, callsByIds, listCalls } from "./service.js";
 
 export const CallStatusEnum = builder.enumType("CallStatus", { values: callStatus.enumValues });
 export const CallResultEnum = builder.enumType("CallResult", { values: callResult.enumValues });
-const AmdResultEnum = builder.enumType("AmdResult", { values: amdResult.enumValues });
+export const AmdResultEnum = builder.enumType("AmdResult", { values: amdResult.enumValues });
 const SentimentEnum = builder.enumType("Sentiment", { values: sentiment.enumValues });
 const DirectionEnum = builder.enumType("CallDirection", { values: ["outbound", "inbound"] as const });
 

@@ -2,6 +2,7 @@ import { type CallStatus, callAttempts, callEvents, calls, callTurns, campaigns 
 import { type CallEvent, callEvent, callEventBatch } from "@switchboard/schema/internal/calls";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
+import { activity, type CallSnapshot, type LiveEvent } from "../live/events.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
 import { parseInput } from "../shared/validate.js";
@@ -20,6 +21,8 @@ export type EventOutcome = {
   applied: boolean;
   /** The campaign whose dialer should refill a slot, once the transaction has committed. */
   wakeCampaignId: string | null;
+  /** What live subscribers should see, to publish once the transaction has committed. */
+  live?: { orgId: string; events: LiveEvent[] };
 };
 
 const NOT_APPLIED: EventOutcome = { applied: false, wakeCampaignId: null };
@@ -44,15 +47,70 @@ export async function recordCallEvent(
     const [call] = await tx.select().from(calls).where(eq(calls.id, callId)).for("update");
     if (!call) throw new NotFoundError(`Call ${callId}`);
     if (!(await logEvent(tx, call, event))) return NOT_APPLIED;
-    switch (event.type) {
-      case "status":
-        return applyStatus(tx, call, event, now);
-      case "amd":
-        return applyAmd(tx, call, event);
-      case "turn":
-        return applyTurn(tx, call, event);
-    }
+    const outcome = await applyEvent(tx, call, event, now);
+    if (!outcome.applied) return outcome;
+    return { ...outcome, live: { orgId: call.orgId, events: await liveEventsAfter(tx, call, event) } };
   });
+}
+
+function applyEvent(tx: Transaction, call: CallRow, event: CallEvent, now: Date): Promise<EventOutcome> {
+  switch (event.type) {
+    case "status":
+      return applyStatus(tx, call, event, now);
+    case "amd":
+      return applyAmd(tx, call, event);
+    case "turn":
+      return applyTurn(tx, call, event);
+  }
+}
+
+/**
+ * What live subscribers learn from an applied event, read inside its transaction so each snapshot is exactly
+ * the state this event left (a later read could already show the next one): the spoken turn, the call when
+ * its line state changed, a progress nudge for its campaign, and a lead when one was just found.
+ */
+async function liveEventsAfter(tx: Transaction, before: CallRow, event: CallEvent): Promise<LiveEvent[]> {
+  const [after] = await tx
+    .select({
+      id: calls.id,
+      campaignId: calls.campaignId,
+      status: calls.status,
+      result: calls.result,
+      amdResult: calls.amdResult,
+      durationMs: calls.durationMs,
+      attempts: calls.attempts,
+      hangupCause: calls.hangupCause,
+    })
+    .from(calls)
+    .where(and(eq(calls.orgId, before.orgId), eq(calls.id, before.id)));
+  if (!after) return [];
+  const events: LiveEvent[] = [];
+  if (event.type === "turn") {
+    events.push({
+      type: "turn",
+      turn: {
+        callId: before.id,
+        campaignId: before.campaignId,
+        sequence: event.sequence,
+        speaker: event.speaker,
+        text: event.text,
+        intent: event.intent ?? null,
+        spokenAt: event.occurred_at,
+      },
+    });
+  }
+  if (!lineStateChanged(before, after)) return events;
+  events.push({ type: "call", call: after });
+  if (after.campaignId) events.push({ type: "progress", campaignId: after.campaignId });
+  if (after.result === "lead" && before.result !== "lead") {
+    events.push(activity("lead_found", { campaignId: after.campaignId, callId: after.id }));
+  }
+  return events;
+}
+
+function lineStateChanged(before: CallSnapshot, after: CallSnapshot): boolean {
+  const keys = ["status", "result", "amdResult", "durationMs", "attempts", "hangupCause"] as const;
+  return keys.some((key) => before[key] !== after[key]);
 }
 
 /**

@@ -10,6 +10,7 @@ import { builder } from "../graphql/builder.js";
 import { db, orgOf } from "../graphql/context.js";
 import { ErrorInterface, writeErrors } from "../graphql/errors.js";
 import { numberConnection } from "../graphql/pagination.js";
+import { livePublisher } from "../live/publish.js";
 import { applyCampaignAction, createCampaign, updateCampaign } from "./commands.js";
 import { InvalidTransitionError, RejectedInputError } from "./errors.js";
 import type { LifecycleAction } from "./lifecycle.js";
@@ -185,7 +186,8 @@ builder.mutationFields((t) => ({
         args: { id: t.arg.globalID({ required: true, for: [Campaign] }) },
         resolve: async (_root, { id }, context) => {
           const wake = dialerWake(context.env, context.waitUntil);
-          const campaign = await applyCampaignAction(db(context), orgOf(context), { id: id.id }, action, wake);
+          const publish = livePublisher(context.env, context.waitUntil);
+          const campaign = await applyCampaignAction(db(context), orgOf(context), { id: id.id }, action, wake, publish);
           if (!campaign) throw new Error(`${action} returned no campaign`);
           return campaign;
         },
@@ -205,6 +207,7 @@ builder.mutationFields((t) => ({
         { id: id.id },
         "delete",
         dialerWake(context.env, context.waitUntil),
+        livePublisher(context.env, context.waitUntil),
       );
       return encodeGlobalID("Campaign", id.id);
     },

@@ -2,6 +2,8 @@ import { accounts, agents, calls, campaigns, contacts } from "@switchboard/schem
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { WAITING_STATUSES } from "../calls/status-groups.js";
 import type { Database } from "../db/client.js";
+import { type ActivityKind, activity } from "../live/events.js";
+import type { LivePublisher } from "../live/publish.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
 import { parseInput } from "../shared/validate.js";
@@ -188,9 +190,19 @@ async function updateWaitingCalls(
     .where(and(eq(calls.campaignId, current.id), inArray(calls.status, [...WAITING_STATUSES])));
 }
 
+/** What each action puts in the organisation's activity feed. */
+const ACTIVITY_OF: Record<LifecycleAction, ActivityKind | null> = {
+  start: "campaign_started",
+  pause: "campaign_paused",
+  resume: "campaign_resumed",
+  stop: "campaign_cancelled",
+  delete: null,
+};
+
 /**
- * Runs one state-machine action in a transaction, then, once it has committed, wakes the campaign's dialer
- * when the action gives it work. Returns the campaign afterwards, or null once deleted.
+ * Runs one state-machine action in a transaction, then, once it has committed, tells live subscribers and
+ * wakes the campaign's dialer when the action gives it work. Returns the campaign afterwards, or null once
+ * deleted.
  */
 export async function applyCampaignAction(
   db: Database,
@@ -198,6 +210,7 @@ export async function applyCampaignAction(
   ref: CampaignRef,
   action: LifecycleAction,
   wakeDialer: DialerWake,
+  publish: LivePublisher,
 ): Promise<CampaignView | null> {
   const deleted = await db.transaction(async (tx) => {
     const current = await lockCampaign(tx, orgId, ref);
@@ -212,6 +225,9 @@ export async function applyCampaignAction(
   });
   if (deleted) return null;
   const campaign = await findCampaign(db, orgId, ref);
+  const kind = ACTIVITY_OF[action];
+  if (kind)
+    publish(orgId, [activity(kind, { campaignId: campaign.id }), { type: "progress", campaignId: campaign.id }]);
   if (actionWakesDialer(action)) wakeDialer(campaign.id);
   return campaign;
 }

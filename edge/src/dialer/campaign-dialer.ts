@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { ObjectDatabase } from "../db/client.js";
 import { readEnv } from "../env.js";
+import { publishLive } from "../live/publish.js";
 import { ERROR_RETRY_MS } from "./plan.js";
 import { runDialerTick } from "./tick.js";
 
@@ -44,7 +45,9 @@ export class CampaignDialer extends DurableObject {
     this.#database ??= new ObjectDatabase(env, CONNECTION_IDLE_MS);
     const target = { baseUrl: env.MEDIA_NODE_URL, secret: env.INTERNAL_API_SECRET ?? null };
     try {
-      const report = await runDialerTick(this.#database.db, target, campaignId);
+      const report = await runDialerTick(this.#database.db, target, campaignId, (orgId, events) =>
+        publishLive(env, orgId, events),
+      );
       if (report.nextAt !== null) await this.scheduleNoLaterThan(report.nextAt);
     } catch (error) {
       // Handled here rather than by the platform's alarm retries, which give up after six.

@@ -31,7 +31,10 @@ export type RunningClaim = {
   callerNumbers: string[];
 };
 
-export type ClaimResult = { kind: "idle"; reason: "missing" | "not_running" | "completed" } | RunningClaim;
+export type ClaimResult =
+  | { kind: "idle"; reason: "missing" | "not_running" }
+  | { kind: "idle"; reason: "completed"; orgId: string }
+  | RunningClaim;
 
 type CampaignForDialing = {
   org_id: string;
@@ -81,7 +84,7 @@ export async function claimDueCalls(
       await tx.execute(sql`
         update ${campaigns} set status = 'completed', completed_at = now(), updated_at = now()
         where ${campaigns.id} = ${campaignId} and ${campaigns.orgId} = ${campaign.org_id} and ${campaigns.status} = 'running'`);
-      return { kind: "idle", reason: "completed" };
+      return { kind: "idle", reason: "completed", orgId: campaign.org_id };
     }
 
     const inWindow = Boolean(campaign.in_window);

@@ -1,5 +1,6 @@
 import { type PlaceCallRequest, placeCallRequest } from "@switchboard/schema";
 import type { Database } from "../db/client.js";
+import { activity, type LiveEvent } from "../live/events.js";
 import {
   type ClaimedCall,
   claimDueCalls,
@@ -24,11 +25,24 @@ export type TickReport = {
  * once, and say when to look again. Everything it needs is read from the database, so any instance, any
  * time, can run it.
  */
-export async function runDialerTick(db: Database, target: DialerTarget, campaignId: string): Promise<TickReport> {
+export async function runDialerTick(
+  db: Database,
+  target: DialerTarget,
+  campaignId: string,
+  announce: LiveAnnounce = async () => {},
+): Promise<TickReport> {
   const dialable = target.secret !== null;
   if (!dialable) console.error(JSON.stringify({ dialer: campaignId, error: "INTERNAL_API_SECRET is not set" }));
   const claim = await claimDueCalls(db, campaignId, { dialable });
-  if (claim.kind === "idle") return { nextAt: null, placed: 0, refused: 0, state: claim.reason };
+  if (claim.kind === "idle") {
+    if (claim.reason === "completed") {
+      await announce(claim.orgId, [activity("campaign_completed", { campaignId }), { type: "progress", campaignId }]);
+    }
+    return { nextAt: null, placed: 0, refused: 0, state: claim.reason };
+  }
+  // The claim has committed its calls as `calling`; told before they are dialled, so it precedes their ringing.
+  const first = claim.claimed[0];
+  if (first) await announce(first.orgId, callingEvents(claim.claimed));
 
   const placed = await placeClaimed(db, { baseUrl: target.baseUrl, secret: target.secret ?? "" }, claim);
   const nextAt = nextTickAt({
@@ -41,6 +55,27 @@ export async function runDialerTick(db: Database, target: DialerTarget, campaign
     nextRetryAt: claim.nextRetryAt?.getTime() ?? null,
   });
   return { nextAt, placed, refused: claim.claimed.length - placed, state: "running" };
+}
+
+/** Publishes live events once their change has committed (publishLive, bound to the dialer's env). */
+export type LiveAnnounce = (orgId: string, events: LiveEvent[]) => Promise<void>;
+
+function callingEvents(claimed: readonly ClaimedCall[]): LiveEvent[] {
+  const events: LiveEvent[] = claimed.map((call) => ({
+    type: "call",
+    call: {
+      id: call.id,
+      campaignId: call.campaignId,
+      status: "calling",
+      result: null,
+      amdResult: null,
+      durationMs: null,
+      attempts: call.attempt,
+      hangupCause: null,
+    },
+  }));
+  const campaignId = claimed[0]?.campaignId;
+  return campaignId ? [...events, { type: "progress", campaignId }] : events;
 }
 
 /** Where dials go; a null secret means dialling is not configured (calls wait, nothing is placed). */

@@ -22,6 +22,8 @@ export const builder = new SchemaBuilder<{
   plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
+    // Subscriptions are authorised when they start, not per event.
+    authorizeOnSubscribe: true,
     authScopes: (context) => ({
       authenticated: context.principal !== null,
       scope: (scope) => hasScope(context.principal, scope),

@@ -12,6 +12,11 @@ export type GraphQLContext = {
   authError: AuthenticationError | null;
   requestId: string;
   waitUntil: (work: Promise<unknown>) => void;
+  /**
+   * Aborts when the client goes away (workerd's enable_request_signal), at once: a subscription's stream would
+   * otherwise only notice at its next write (Yoga's ping, every 12 s).
+   */
+  disconnected: AbortSignal;
 };
 
 export function db(context: GraphQLContext): Database {

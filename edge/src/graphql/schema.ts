@@ -8,6 +8,7 @@ import "../contacts/contact.graphql.js";
 import "../calls/call.graphql.js";
 import "../campaigns/campaign.graphql.js";
 import "../stats/stats.graphql.js";
+import "../live/live.graphql.js";
 import { builder } from "./builder.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -7,6 +7,7 @@ import { refineAnalysisWithLlm } from "../calls/post-call.js";
 import { wakeDialer } from "../dialer/wake.js";
 import type { AppBindings } from "../http/app-types.js";
 import { ApiError, logUnexpected, renderDefaultError } from "../http/errors.js";
+import { hubStats, livePublisher } from "../live/publish.js";
 import {
   MAX_RECORDING_BYTES,
   RECORDING_CONTENT_TYPE,
@@ -94,6 +95,8 @@ export function createInternalApp(): Hono<AppBindings> {
       duration_ms: stored.wav.durationMs,
     });
   });
+  /** Open live subscriptions of an organisation, per topic (metrics; tests check that disconnects free them). */
+  app.get("/event-hubs/:org_id/stats", async (c) => c.json(await hubStats(c.var.env, c.req.param("org_id"))));
   return app;
 }
 
@@ -113,8 +116,18 @@ function recordingUpload(request: Request): RecordingUpload {
   return { body: request.body, bytes };
 }
 
-/** Once the events have committed: refill the dialer's slots, and refine a completed call's analysis. */
+/**
+ * Once the events have committed: tell live subscribers, refill the dialer's slots, and refine a completed
+ * call's analysis.
+ */
 function afterEvents(c: Context<AppBindings>, callId: string, outcomes: EventOutcome[]): void {
+  const publish = livePublisher(c.var.env, (work) => c.executionCtx.waitUntil(work));
+  const live = outcomes.flatMap((outcome) => (outcome.live ? [outcome.live] : []));
+  if (live[0])
+    publish(
+      live[0].orgId,
+      live.flatMap((each) => each.events),
+    );
   const campaigns = new Set(outcomes.flatMap((outcome) => (outcome.wakeCampaignId ? [outcome.wakeCampaignId] : [])));
   for (const campaignId of campaigns) c.executionCtx.waitUntil(wakeDialer(c.var.env, campaignId));
   if (!outcomes.some((outcome) => outcome.applied) || !c.var.env.LLM_BASE_URL) return;

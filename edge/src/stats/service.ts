@@ -29,6 +29,11 @@ export async function campaignSummary(db: Database, orgId: string, ref: Campaign
   return summarise(await loadCampaignFacts(db, orgId, ref));
 }
 
+/** Live figures computed now, uncached: what campaignProgress pushes after a change. */
+export async function freshCampaignLiveStats(db: Database, orgId: string, ref: CampaignRef): Promise<LiveStats> {
+  return liveStats(await loadCampaignFacts(db, orgId, ref), new Date());
+}
+
 /**
  * Live figures, served from `store` while under five seconds old. Keyed by organisation and campaign number,
  * and only ever written after the organisation-scoped lookup succeeded, so one tenant never reads another's.

@@ -102,7 +102,7 @@ const LiveResultCounts = builder.objectRef<LiveResults>("LiveResultCounts").impl
   }),
 });
 
-const CampaignLiveStats = builder.objectRef<LiveStats>("CampaignLiveStats").implement({
+export const CampaignLiveStats = builder.objectRef<LiveStats>("CampaignLiveStats").implement({
   description: "Figures for live monitoring, shared with REST /live and cached for 5 seconds.",
   fields: (t) => ({
     total: t.exposeInt("total"),

@@ -15,6 +15,7 @@ import {
 } from "../../campaigns/service.js";
 import { dialerWake } from "../../dialer/wake.js";
 import type { AppBindings } from "../../http/app-types.js";
+import { livePublisher } from "../../live/publish.js";
 import { callerWith } from "./auth.js";
 import {
   campaignDetail,
@@ -210,6 +211,7 @@ export function registerCampaignRoutes(app: MiniBotPanelApp): void {
       { number: c.req.valid("param").campaign_id },
       "delete",
       wakeFor(c),
+      publisherFor(c),
     );
     return c.body(null, 204);
   });
@@ -232,7 +234,7 @@ export function registerCampaignRoutes(app: MiniBotPanelApp): void {
 async function runAction(c: Context<AppBindings>, number: number, action: keyof typeof ACTIONS) {
   const principal = callerWith(c.var.principal, "campaigns:write");
   const db = c.var.database.db;
-  const campaign = await applyCampaignAction(db, principal.orgId, { number }, action, wakeFor(c));
+  const campaign = await applyCampaignAction(db, principal.orgId, { number }, action, wakeFor(c), publisherFor(c));
   const result = {
     status: "success" as const,
     message: `Campaign ${number} ${ACTIONS[action].done}`,
@@ -310,4 +312,8 @@ function callListItem(call: CallWithContact) {
 
 function wakeFor(c: Context<AppBindings>) {
   return dialerWake(c.var.env, (work) => c.executionCtx.waitUntil(work));
+}
+
+function publisherFor(c: Context<AppBindings>) {
+  return livePublisher(c.var.env, (work) => c.executionCtx.waitUntil(work));
 }
