@@ -4,14 +4,13 @@ import { Agent } from "../agents/agent.graphql.js";
 import { Call, CallFilter, callFilterFrom } from "../calls/call.graphql.js";
 import { listCalls } from "../calls/service.js";
 import { Contact } from "../contacts/contact.graphql.js";
-import { dialerWake } from "../dialer/wake.js";
 import type { InputFieldBuilder } from "../graphql/args.js";
 import { builder } from "../graphql/builder.js";
 import { db, orgOf } from "../graphql/context.js";
 import { ErrorInterface, writeErrors } from "../graphql/errors.js";
 import { numberConnection } from "../graphql/pagination.js";
-import { livePublisher } from "../live/publish.js";
 import { applyCampaignAction, createCampaign, updateCampaign } from "./commands.js";
+import { campaignEffects } from "./effects.js";
 import { InvalidTransitionError, RejectedInputError } from "./errors.js";
 import type { LifecycleAction } from "./lifecycle.js";
 import { type CampaignRow, campaignsByIds, listCampaigns } from "./service.js";
@@ -185,9 +184,8 @@ builder.mutationFields((t) => ({
         errors: { types: campaignErrors },
         args: { id: t.arg.globalID({ required: true, for: [Campaign] }) },
         resolve: async (_root, { id }, context) => {
-          const wake = dialerWake(context.env, context.waitUntil);
-          const publish = livePublisher(context.env, context.waitUntil);
-          const campaign = await applyCampaignAction(db(context), orgOf(context), { id: id.id }, action, wake, publish);
+          const effects = campaignEffects(context.env, context.waitUntil);
+          const campaign = await applyCampaignAction(db(context), orgOf(context), { id: id.id }, action, effects);
           if (!campaign) throw new Error(`${action} returned no campaign`);
           return campaign;
         },
@@ -206,8 +204,7 @@ builder.mutationFields((t) => ({
         orgOf(context),
         { id: id.id },
         "delete",
-        dialerWake(context.env, context.waitUntil),
-        livePublisher(context.env, context.waitUntil),
+        campaignEffects(context.env, context.waitUntil),
       );
       return encodeGlobalID("Campaign", id.id);
     },

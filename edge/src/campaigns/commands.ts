@@ -3,12 +3,12 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { WAITING_STATUSES } from "../calls/status-groups.js";
 import type { Database } from "../db/client.js";
 import { type ActivityKind, activity } from "../live/events.js";
-import type { LivePublisher } from "../live/publish.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
 import { parseInput } from "../shared/validate.js";
+import type { CampaignEffects } from "./effects.js";
 import { InvalidTransitionError, RejectedInputError } from "./errors.js";
-import { actionWakesDialer, type DialerWake, editableFields, type LifecycleAction, transition } from "./lifecycle.js";
+import { actionWakesDialer, editableFields, type LifecycleAction, transition } from "./lifecycle.js";
 import {
   type CampaignRef,
   type CampaignRow,
@@ -209,8 +209,7 @@ export async function applyCampaignAction(
   orgId: string,
   ref: CampaignRef,
   action: LifecycleAction,
-  wakeDialer: DialerWake,
-  publish: LivePublisher,
+  effects: CampaignEffects,
 ): Promise<CampaignView | null> {
   const deleted = await db.transaction(async (tx) => {
     const current = await lockCampaign(tx, orgId, ref);
@@ -226,9 +225,13 @@ export async function applyCampaignAction(
   if (deleted) return null;
   const campaign = await findCampaign(db, orgId, ref);
   const kind = ACTIVITY_OF[action];
-  if (kind)
-    publish(orgId, [activity(kind, { campaignId: campaign.id }), { type: "progress", campaignId: campaign.id }]);
-  if (actionWakesDialer(action)) wakeDialer(campaign.id);
+  if (kind) {
+    effects.publish(orgId, [
+      activity(kind, { campaignId: campaign.id }),
+      { type: "progress", campaignId: campaign.id },
+    ]);
+  }
+  if (actionWakesDialer(action)) effects.wakeDialer(campaign.id);
   return campaign;
 }
 

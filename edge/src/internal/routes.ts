@@ -1,13 +1,12 @@
 import { AGENT_TURN_STREAM_MEDIA_TYPE } from "@switchboard/schema/internal/calls";
 import { type Context, Hono } from "hono";
+import { afterCallEvents, type EventRequest } from "../calls/after-events.js";
 import { finishTurn, startAgentTurn } from "../calls/agent-turn.js";
-import { type EventOutcome, recordCallEvent, recordCallEvents } from "../calls/events.js";
+import { recordCallEvent, recordCallEvents } from "../calls/events.js";
 import { acceptInboundCall } from "../calls/inbound.js";
-import { refineAnalysisWithLlm } from "../calls/post-call.js";
-import { wakeDialer } from "../dialer/wake.js";
 import type { AppBindings } from "../http/app-types.js";
 import { ApiError, logUnexpected, renderDefaultError } from "../http/errors.js";
-import { hubStats, livePublisher } from "../live/publish.js";
+import { hubStats } from "../live/publish.js";
 import {
   MAX_RECORDING_BYTES,
   RECORDING_CONTENT_TYPE,
@@ -43,7 +42,7 @@ export function createInternalApp(): Hono<AppBindings> {
   app.post("/calls/:call_id/events", async (c) => {
     const callId = c.req.param("call_id");
     const outcome = await recordCallEvent(c.var.database.db, callId, await jsonBody(c.req));
-    afterEvents(c, callId, [outcome]);
+    afterCallEvents(eventRequest(c), callId, [outcome]);
     return c.json({ applied: outcome.applied });
   });
 
@@ -51,7 +50,7 @@ export function createInternalApp(): Hono<AppBindings> {
   app.post("/calls/:call_id/events/batch", async (c) => {
     const callId = c.req.param("call_id");
     const outcomes = await recordCallEvents(c.var.database.db, callId, await jsonBody(c.req));
-    afterEvents(c, callId, outcomes);
+    afterCallEvents(eventRequest(c), callId, outcomes);
     return c.json({ applied: outcomes.map((outcome) => outcome.applied) });
   });
 
@@ -116,29 +115,6 @@ function recordingUpload(request: Request): RecordingUpload {
   return { body: request.body, bytes };
 }
 
-/**
- * Once the events have committed: tell live subscribers, refill the dialer's slots, and refine a completed
- * call's analysis.
- */
-function afterEvents(c: Context<AppBindings>, callId: string, outcomes: EventOutcome[]): void {
-  const publish = livePublisher(c.var.env, (work) => c.executionCtx.waitUntil(work));
-  const live = outcomes.flatMap((outcome) => (outcome.live ? [outcome.live] : []));
-  if (live[0])
-    publish(
-      live[0].orgId,
-      live.flatMap((each) => each.events),
-    );
-  const campaigns = new Set(outcomes.flatMap((outcome) => (outcome.wakeCampaignId ? [outcome.wakeCampaignId] : [])));
-  for (const campaignId of campaigns) c.executionCtx.waitUntil(wakeDialer(c.var.env, campaignId));
-  if (!outcomes.some((outcome) => outcome.applied) || !c.var.env.LLM_BASE_URL) return;
-  // After the commit, off the media node's clock: a completed call's rules analysis, refined by the model.
-  const refined = refineAnalysisWithLlm(c.var.database.db, c.var.env, callId).catch((error) =>
-    logUnexpected(c.var.requestId, error),
-  );
-  c.var.database.keepOpenUntil(refined);
-  c.executionCtx.waitUntil(refined);
-}
-
 /** The request's JSON; a body that is not JSON is a validation error like any other bad input. */
 async function jsonBody(request: { json: () => Promise<unknown> }): Promise<unknown> {
   try {
@@ -146,4 +122,13 @@ async function jsonBody(request: { json: () => Promise<unknown> }): Promise<unkn
   } catch {
     throw new ValidationError("The body is not valid JSON", [{ path: ["body"], message: "Invalid JSON" }]);
   }
+}
+
+function eventRequest(c: Context<AppBindings>): EventRequest {
+  return {
+    env: c.var.env,
+    database: c.var.database,
+    waitUntil: (work) => c.executionCtx.waitUntil(work),
+    logError: (error) => logUnexpected(c.var.requestId, error),
+  };
 }

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { CallWithContact } from "../../calls/service.js";
 import { listCampaignCallPage } from "../../calls/service.js";
 import { applyCampaignAction, createCampaign, updateCampaign } from "../../campaigns/commands.js";
+import { campaignEffects } from "../../campaigns/effects.js";
 import type { LifecycleAction } from "../../campaigns/lifecycle.js";
 import {
   type CallSummary,
@@ -13,9 +14,7 @@ import {
   findCampaign,
   listCampaignPage,
 } from "../../campaigns/service.js";
-import { dialerWake } from "../../dialer/wake.js";
 import type { AppBindings } from "../../http/app-types.js";
-import { livePublisher } from "../../live/publish.js";
 import { callerWith } from "./auth.js";
 import {
   campaignDetail,
@@ -210,8 +209,7 @@ export function registerCampaignRoutes(app: MiniBotPanelApp): void {
       principal.orgId,
       { number: c.req.valid("param").campaign_id },
       "delete",
-      wakeFor(c),
-      publisherFor(c),
+      effectsFor(c),
     );
     return c.body(null, 204);
   });
@@ -234,7 +232,7 @@ export function registerCampaignRoutes(app: MiniBotPanelApp): void {
 async function runAction(c: Context<AppBindings>, number: number, action: keyof typeof ACTIONS) {
   const principal = callerWith(c.var.principal, "campaigns:write");
   const db = c.var.database.db;
-  const campaign = await applyCampaignAction(db, principal.orgId, { number }, action, wakeFor(c), publisherFor(c));
+  const campaign = await applyCampaignAction(db, principal.orgId, { number }, action, effectsFor(c));
   const result = {
     status: "success" as const,
     message: `Campaign ${number} ${ACTIONS[action].done}`,
@@ -310,10 +308,6 @@ function callListItem(call: CallWithContact) {
   };
 }
 
-function wakeFor(c: Context<AppBindings>) {
-  return dialerWake(c.var.env, (work) => c.executionCtx.waitUntil(work));
-}
-
-function publisherFor(c: Context<AppBindings>) {
-  return livePublisher(c.var.env, (work) => c.executionCtx.waitUntil(work));
+function effectsFor(c: Context<AppBindings>) {
+  return campaignEffects(c.var.env, (work) => c.executionCtx.waitUntil(work));
 }

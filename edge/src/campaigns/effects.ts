@@ -1,0 +1,12 @@
+import { dialerWake } from "../dialer/wake.js";
+import type { AppEnv } from "../env.js";
+import { type LivePublisher, livePublisher } from "../live/publish.js";
+import type { DialerWake } from "./lifecycle.js";
+
+/** What a committed campaign action sets off, none of which its response waits for. */
+export type CampaignEffects = { wakeDialer: DialerWake; publish: LivePublisher };
+
+/** The effects bound to one request (any surface): its bindings and its waitUntil. */
+export function campaignEffects(env: AppEnv, waitUntil: (work: Promise<unknown>) => void): CampaignEffects {
+  return { wakeDialer: dialerWake(env, waitUntil), publish: livePublisher(env, waitUntil) };
+}
