@@ -1,6 +1,7 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { GraphQLError } from "graphql";
-import { createYoga, type Plugin } from "graphql-yoga";
+import { createYoga, type MaskError, maskError, type Plugin } from "graphql-yoga";
+import { DATABASE_BUSY_MESSAGE, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/unavailable.js";
 import type { GraphQLContext } from "./context.js";
 import { schema } from "./schema.js";
 
@@ -19,6 +20,18 @@ const foreignParseErrors: Plugin = {
     },
 };
 
+/** A busy database is temporary: 503 with Retry-After, like the REST surfaces, instead of a masked 500. */
+const maskErrorsButBusyDatabase: MaskError = (error, message, isDev) => {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (!isDatabaseUnavailable(original)) return maskError(error, message, isDev);
+  return new GraphQLError(DATABASE_BUSY_MESSAGE, {
+    extensions: {
+      code: "SERVICE_UNAVAILABLE",
+      http: { status: 503, headers: { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) } },
+    },
+  });
+};
+
 /**
  * Created once per isolate: building the schema and plugins per request would dominate latency.
  * Armor bounds depth, cost, aliases and tokens so one query cannot exhaust the worker or the database.
@@ -31,7 +44,7 @@ export const yoga = createYoga<GraphQLContext>({
   // CORS is the worker's one policy (API_CORS_ORIGINS, edge/src/http/cors.ts), not Yoga's allow-all default.
   cors: false,
   // Never echo internal messages or stacks, whatever the environment.
-  maskedErrors: { isDev: false },
+  maskedErrors: { isDev: false, maskError: maskErrorsButBusyDatabase },
   plugins: [
     EnvelopArmorPlugin({
       maxDepth: { n: 8 },

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { DATABASE_BUSY_MESSAGE, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/unavailable.js";
 import { AuthenticationError, ConflictError, DomainError, NotFoundError, ValidationError } from "../shared/errors.js";
 import type { AppBindings } from "./app-types.js";
 
@@ -17,6 +18,7 @@ export class ApiError extends Error {
   static from(error: unknown): ApiError {
     if (error instanceof ApiError) return error;
     if (error instanceof DomainError) return fromDomain(error);
+    if (isDatabaseUnavailable(error)) return new ApiError("SERVICE_UNAVAILABLE", 503, DATABASE_BUSY_MESSAGE);
     return new ApiError("INTERNAL_ERROR", 500, "Internal server error");
   }
 }
@@ -39,6 +41,8 @@ export function renderDefaultError(c: Context<AppBindings>, error: ApiError): Re
       request_id: c.get("requestId"),
     },
   };
+  // Every 503 is temporary (a busy database): tell the client when to come back.
+  if (error.status === 503) c.header("Retry-After", String(DATABASE_RETRY_AFTER_SECONDS));
   return c.json(body, error.status);
 }
 

@@ -21,7 +21,21 @@ export type EdgeClientOptions = {
 };
 
 /** Thrown when the edge could not be reached or answered 5xx: worth trying again later. */
-export class EdgeUnavailableError extends Error {}
+export class EdgeUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** The edge's Retry-After (a busy database answers 503 with one), in milliseconds. */
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** How long to wait before the next try: the backoff, or longer when the edge asked for it (up to `capMs`). */
+export function retryDelayMs(error: unknown, backoffMs: number, capMs = Number.POSITIVE_INFINITY): number {
+  const asked = error instanceof EdgeUnavailableError ? (error.retryAfterMs ?? 0) : 0;
+  return Math.max(backoffMs, Math.min(asked, capMs));
+}
 
 /** Thrown when a streamed turn answer stopped before its last line: the turn may have been saved, ask again. */
 export class TurnStreamBrokenError extends EdgeUnavailableError {}
@@ -71,7 +85,7 @@ export class EdgeClient {
     }
     if (response.ok || response.status === 404) return { status: response.status, body };
     if (response.status >= 500 || response.status === 429) {
-      throw new EdgeUnavailableError(`edge answered ${response.status}: ${body.slice(0, 200)}`);
+      throw unavailableAnswer(response, body);
     }
     throw new EdgeRejectedError(response.status, body);
   }
@@ -89,7 +103,7 @@ export class EdgeClient {
         return await this.send(request);
       } catch (error) {
         if (!(error instanceof EdgeUnavailableError) || attempt >= attempts) throw error;
-        await sleep(150 * 2 ** attempt);
+        await sleep(retryDelayMs(error, 150 * 2 ** attempt, LIVE_CALL_RETRY_CAP_MS));
       }
     }
   }
@@ -107,7 +121,7 @@ export class EdgeClient {
         return await this.openTurnStream(path, body);
       } catch (error) {
         if (!(error instanceof EdgeUnavailableError) || attempt >= attempts) throw error;
-        await sleep(150 * 2 ** attempt);
+        await sleep(retryDelayMs(error, 150 * 2 ** attempt, LIVE_CALL_RETRY_CAP_MS));
       }
     }
   }
@@ -138,13 +152,20 @@ export class EdgeClient {
     if (!response.ok || !response.body) {
       clearTimeout(turnTimer);
       const text = await response.text().catch(() => "");
-      if (response.status >= 500 || response.status === 429 || response.ok) {
-        throw new EdgeUnavailableError(`edge answered ${response.status}: ${text.slice(0, 200)}`);
-      }
+      if (response.status >= 500 || response.status === 429 || response.ok) throw unavailableAnswer(response, text);
       throw new EdgeRejectedError(response.status, text);
     }
     return lines(response.body, () => clearTimeout(turnTimer));
   }
+}
+
+/** A live call waits on these retries: never longer than this between two, whatever the edge asks. */
+const LIVE_CALL_RETRY_CAP_MS = 1_500;
+
+function unavailableAnswer(response: Response, body: string): EdgeUnavailableError {
+  const seconds = Number(response.headers.get("retry-after"));
+  const retryAfterMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null;
+  return new EdgeUnavailableError(`edge answered ${response.status}: ${body.slice(0, 200)}`, retryAfterMs);
 }
 
 /** An LLM turn's own limit (15 s) plus the edge's reads and save. */

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type EdgeClient, EdgeUnavailableError, sleep } from "./client.js";
+import { type EdgeClient, EdgeUnavailableError, retryDelayMs, sleep } from "./client.js";
 
 /** One request the edge must eventually receive. Recordings keep their bytes in a file beside the outbox. */
 export type Delivery = {
@@ -138,7 +138,7 @@ export class Outbox {
         return;
       } catch (error) {
         if (!(error instanceof EdgeUnavailableError)) return this.refused(batch, error);
-        await sleep(Math.min(this.baseDelayMs * 2 ** failures, this.maxDelayMs));
+        await sleep(retryDelayMs(error, Math.min(this.baseDelayMs * 2 ** failures, this.maxDelayMs), this.maxDelayMs));
       }
     }
   }
