@@ -354,6 +354,39 @@ function turnBody(sequence: number) {
   };
 }
 
+describe("partial transcripts", () => {
+  const partial = (callId: string, body: Record<string, unknown>) =>
+    signedPost(`/internal/v1/calls/${callId}/partial-transcripts`, {
+      attempt: 1,
+      sequence: 1,
+      text: "Oui, ça",
+      occurred_at: new Date().toISOString(),
+      ...body,
+    });
+
+  it("publishes a talking call's partial transcript, stores nothing, and drops one of another attempt", async () => {
+    const { callId } = await campaignWithCall(demo);
+    const line = reporter(callId);
+    expect((await partial(callId, {})).body).toEqual({ published: false });
+    await expectApplied(line.status("calling"));
+    await expectApplied(line.status("in_progress"));
+    expect((await partial(callId, {})).body).toEqual({ published: true });
+    expect((await partial(callId, { attempt: 2 })).body).toEqual({ published: false });
+    expect((await one<{ n: number }>("select count(*)::int as n from call_turns where call_id = $1", [callId])).n).toBe(
+      0,
+    );
+  });
+
+  it("answers 422 for a bad partial transcript and 404 for an unknown call", async () => {
+    const { callId } = await campaignWithCall(demo);
+    const bad = await partial(callId, { text: "" });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toMatchObject({ error: { code: "VALIDATION_ERROR" } });
+    expect((await partial(crypto.randomUUID(), {})).status).toBe(404);
+    expect((await partial("not-a-call", {})).status).toBe(404);
+  });
+});
+
 describe("retries", () => {
   it("schedules a no-answer retry after the no-answer delay, then ends no_answer after max_attempts", async () => {
     const { callId } = await campaignWithCall(demo, { maxRetries: 1 });

@@ -47,7 +47,7 @@ type CallUpdate = {
 };
 type Progress = { total: number; completed: number; inProgress: number; pending: number; lastUpdate: string };
 type Activity = { kind: string; campaignId: string | null; callId: string | null };
-type Turn = { callId: string; sequence: number; speaker: string; text: string; spokenAt: string };
+type Turn = { callId: string; sequence: number; speaker: string; text: string; spokenAt: string; final: boolean };
 
 describe("live subscriptions over SSE (distinct connections)", () => {
   let demoOrgId = "";
@@ -196,14 +196,27 @@ describe("live subscriptions over SSE (distinct connections)", () => {
     for (const event of activity.events) expect(event.value.campaignId).toBe(campaignGlobalId);
   });
 
-  it("streams a call's transcript turn by turn", () => {
+  it("streams a call's transcript turn by turn, each contact turn heard partly before it is final", () => {
     expect(transcript.errors).toEqual([]);
-    const turns = transcript.events.map((event) => event.value);
+    const turns = transcript.events.map((event) => event.value).filter((turn) => turn.final);
     expect(turns.length).toBeGreaterThanOrEqual(2);
     expect(turns.map((turn) => turn.sequence)).toEqual([...turns.map((turn) => turn.sequence)].sort((x, y) => x - y));
     expect(new Set(turns.map((turn) => turn.speaker))).toEqual(new Set(["agent", "contact"]));
     for (const turn of turns) expect(turn.callId).toBe(globalId("Call", interestedCallId));
-    const latencies = transcript.events.map((event) => event.at - new Date(event.value.spokenAt).getTime()).sort();
+    const partials = transcript.events.map((event) => event.value).filter((turn) => !turn.final);
+    expect(partials.length).toBeGreaterThanOrEqual(1);
+    for (const partial of partials) {
+      const position = transcript.events.findIndex((event) => event.value === partial);
+      const final = transcript.events.findIndex(
+        (event) => event.value.final && event.value.sequence === partial.sequence,
+      );
+      expect(partial.speaker).toBe("contact");
+      expect(final, `final turn ${partial.sequence} after its partial "${partial.text}"`).toBeGreaterThan(position);
+      expect(transcript.events[final]?.value.text.startsWith(partial.text)).toBe(true);
+    }
+    const latencies = transcript.events
+      .map((event) => event.at - new Date(event.value.spokenAt).getTime())
+      .sort((a, b) => a - b);
     console.info(
       `transcript turn spoken → received: median ${latencies[Math.floor(latencies.length / 2)]} ms, max ${latencies.at(-1)} ms`,
     );

@@ -90,7 +90,7 @@ export function createMediaNode(options: MediaNodeOptions = {}): MediaNode {
   const dials = new DialBook({ file: outboxFile ? `${outboxFile}.dials.jsonl` : null, now: options.now });
   const unsettled = dials.load();
   resumeDials(unsettled, registry);
-  const reporter = new CallReporter(outbox);
+  const reporter = new CallReporter(outbox, edge);
   const urls = hookUrls(config.PUBLIC_URL);
   const conversationDeps = {
     edge,

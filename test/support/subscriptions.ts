@@ -72,5 +72,5 @@ export const PROGRESS = `subscription ($campaignId: ID!) {
 }`;
 export const ACTIVITY = "subscription { activity { kind campaignId callId occurredAt } }";
 export const TRANSCRIPT = `subscription ($callId: ID!) {
-  callTranscript(callId: $callId) { callId sequence speaker text spokenAt }
+  callTranscript(callId: $callId) { callId sequence speaker text spokenAt final }
 }`;

@@ -96,6 +96,7 @@ async function liveEventsAfter(tx: Transaction, before: CallRow, event: CallEven
         text: event.text,
         intent: event.intent ?? null,
         spokenAt: event.occurred_at,
+        final: true,
       },
     });
   }

@@ -4,9 +4,10 @@ import { afterCallEvents, type EventRequest } from "../calls/after-events.js";
 import { finishTurn, startAgentTurn } from "../calls/agent-turn.js";
 import { recordCallEvent, recordCallEvents } from "../calls/events.js";
 import { acceptInboundCall } from "../calls/inbound.js";
+import { partialTranscriptEvent } from "../calls/partial-transcripts.js";
 import type { AppBindings } from "../http/app-types.js";
 import { ApiError, logUnexpected, renderDefaultError } from "../http/errors.js";
-import { hubStats } from "../live/publish.js";
+import { hubStats, livePublisher } from "../live/publish.js";
 import {
   MAX_RECORDING_BYTES,
   RECORDING_CONTENT_TYPE,
@@ -52,6 +53,13 @@ export function createInternalApp(): Hono<AppBindings> {
     const outcomes = await recordCallEvents(c.var.database.db, callId, await jsonBody(c.req));
     afterCallEvents(eventRequest(c), callId, outcomes);
     return c.json({ applied: outcomes.map((outcome) => outcome.applied) });
+  });
+
+  /** What the contact has said so far (the recogniser's interim result): live subscribers only, never stored. */
+  app.post("/calls/:call_id/partial-transcripts", async (c) => {
+    const partial = await partialTranscriptEvent(c.var.database.db, c.req.param("call_id"), await jsonBody(c.req));
+    if (partial) livePublisher(c.var.env, (work) => c.executionCtx.waitUntil(work))(partial.orgId, [partial.event]);
+    return c.json({ published: partial !== null });
   });
 
   /** The agent's reply to what the caller just did; streamed (NDJSON) when the caller accepts it. */

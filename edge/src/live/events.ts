@@ -12,7 +12,7 @@ export type CallSnapshot = Pick<
   "id" | "campaignId" | "status" | "result" | "amdResult" | "durationMs" | "attempts" | "hangupCause"
 >;
 
-/** One turn of a conversation, as spoken. */
+/** One turn of a conversation, as spoken; or, not final, what the recogniser has heard of it so far. */
 export type SpokenTurn = {
   callId: string;
   campaignId: string | null;
@@ -21,6 +21,7 @@ export type SpokenTurn = {
   text: string;
   intent: string | null;
   spokenAt: string;
+  final: boolean;
 };
 
 export const ACTIVITY_KINDS = [

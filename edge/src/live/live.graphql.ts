@@ -39,7 +39,8 @@ const CallUpdate = builder.objectRef<CallSnapshot>("CallUpdate").implement({
 const SpeakerEnum = builder.enumType("Speaker", { values: ["agent", "contact", "system"] as const });
 
 const TranscriptTurn = builder.objectRef<SpokenTurn>("TranscriptTurn").implement({
-  description: "One turn of a call's conversation, as it was spoken (final text; no partial transcripts yet).",
+  description:
+    "One turn of a call's conversation as it was spoken; when not final, what the recogniser has heard of the contact so far (the final turn with the same sequence replaces it).",
   fields: (t) => ({
     callId: t.id({ resolve: (turn) => encodeGlobalID("Call", turn.callId) }),
     sequence: t.exposeInt("sequence"),
@@ -47,6 +48,7 @@ const TranscriptTurn = builder.objectRef<SpokenTurn>("TranscriptTurn").implement
     text: t.exposeString("text"),
     intent: t.exposeString("intent", { nullable: true }),
     spokenAt: t.field({ type: "DateTime", resolve: (turn) => new Date(turn.spokenAt) }),
+    final: t.exposeBoolean("final", { description: "False for a partial transcript, which is never stored." }),
   }),
 });
 
@@ -107,7 +109,8 @@ builder.subscriptionFields((t) => ({
   }),
   callTranscript: t.field({
     type: TranscriptTurn,
-    description: "Each turn of the call's conversation as it is spoken.",
+    description:
+      "Each turn of the call's conversation as it is spoken, with the contact's partial transcripts while the recogniser listens.",
     authScopes: { scope: "calls:read" },
     args: { callId: t.arg.globalID({ required: true, for: [Call] }) },
     subscribe: async (_root, args, context) => {

@@ -130,6 +130,13 @@ export class Conversation {
     return this.agentTurn(call, input, input.kind === "silence" ? null : receivedAt);
   }
 
+  /** partialResultHook: what the contact has said so far, for live subscribers; jambonz ignores the answer. */
+  partial(payload: HookPayload): void {
+    const call = this.deps.registry.resolve(payload);
+    const transcript = partialTranscriptOf(payload);
+    if (call && transcript) this.deps.reporter.partial(call, transcript);
+  }
+
   /**
    * The continue hook (a `redirect` after the first sentences of a streamed reply were spoken): the next
    * sentences ready, or the rest of the reply and what the agent decided once it is complete.
@@ -307,6 +314,12 @@ class TurnConflictError extends Error {}
 function worthAskingAgain(error: unknown): boolean {
   if (error instanceof EdgeRejectedError) return error.status === 409;
   return error instanceof TurnConflictError || error instanceof TurnStreamBrokenError;
+}
+
+function partialTranscriptOf(payload: HookPayload): string | null {
+  const speech = payload.speech as { alternatives?: Array<{ transcript?: unknown }> } | undefined;
+  const transcript = speech?.alternatives?.[0]?.transcript;
+  return typeof transcript === "string" && transcript.trim() ? transcript.trim() : null;
 }
 
 function verdictOf(type: string): "human" | "machine" | "unknown" | null {

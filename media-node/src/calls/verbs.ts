@@ -16,6 +16,8 @@ export type HookUrls = {
    * A transport without it gets whole replies only.
    */
   continue?: string;
+  /** Where jambonz sends the recogniser's interim results while a gather listens (shown live, never stored). */
+  partial?: string;
   /** ws(s):// URL of the audio stream for one call. */
   listen: (callId: string) => string;
 };
@@ -29,6 +31,7 @@ export function hookUrls(publicUrl: string): HookUrls {
     amd: `${base}/jambonz/amd`,
     status: `${base}/jambonz/status`,
     continue: `${base}/jambonz/continue`,
+    partial: `${base}/jambonz/partial`,
     listen: (callId) => `${wsBase}/jambonz/listen/${callId}`,
   };
 }
@@ -99,6 +102,7 @@ export function replyVerbs(reply: AgentTurnResponse, urls: HookUrls): Verbs {
       actionHook: urls.gather,
       timeout: reply.gather_timeout_s,
       interDigitTimeout: 3,
+      ...(urls.partial ? { partialResultHook: urls.partial } : {}),
     };
     if (reply.say && reply.barge_in) {
       // The prompt is nested so the contact can interrupt it by speaking or pressing a key.

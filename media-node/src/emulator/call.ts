@@ -70,6 +70,8 @@ export class EmulatedCall {
     verbs: [] as Verb[],
     heard: [] as string[],
     utterances: [] as string[],
+    /** Interim transcripts sent to a gather's partialResultHook. */
+    partials: [] as string[],
     amd_events: [] as string[],
     audio_streams: [] as Array<{ url: string; frames_sent: number; error?: string }>,
     dialled: [] as unknown[],
@@ -537,12 +539,35 @@ export class EmulatedCall {
       await this.wait(interrupt ? promptSeconds / 2 : promptSeconds, signal);
     }
     const timeoutSeconds = Number(verb.timeout ?? DEFAULT_GATHER_TIMEOUT_SECONDS);
-    await this.wait(reply ? REPLY_DELAY_SECONDS : timeoutSeconds, signal);
+    const partialHook = verb.partialResultHook as HookSpec | undefined;
+    if (reply && "speech" in reply && partialHook) await this.speakWithPartials(reply.speech, partialHook, signal);
+    else await this.wait(reply ? REPLY_DELAY_SECONDS : timeoutSeconds, signal);
 
     const result = reply ? this.replyPayload(reply) : { reason: "timeout" };
     if (reply) this.noteReplyGiven(reply);
     if (!verb.actionHook) return undefined;
     return this.callActionHook("gather", verb.actionHook as HookSpec, result);
+  }
+
+  /** The contact speaking, with the recogniser's interim result halfway through: the words heard so far. */
+  private async speakWithPartials(utterance: string, hook: HookSpec, signal: AbortSignal): Promise<void> {
+    const words = utterance.split(/\s+/);
+    await this.wait(REPLY_DELAY_SECONDS / 2, signal);
+    if (words.length > 1) this.sendPartial(hook, words.slice(0, Math.ceil(words.length / 2)).join(" "));
+    await this.wait(REPLY_DELAY_SECONDS / 2, signal);
+  }
+
+  /** Informational, as in jambonz: the answer is ignored and a failure does not touch the call. */
+  private sendPartial(spec: HookSpec, transcript: string): void {
+    const speech = {
+      language_code: this.recognizerLanguage,
+      channel_tag: 1,
+      is_final: false,
+      alternatives: [{ transcript, confidence: 0.6 }],
+    };
+    const payload = { ...this.callInfo(), speech };
+    this.history.partials.push(transcript);
+    this.deliver("gather-partial", this.resolveHook(spec), payload, "verb:hook").catch(() => undefined);
   }
 
   private nextReply(input: string[]): { speech: string } | { digits: string } | undefined {

@@ -310,6 +310,25 @@ describe("jambonz emulator: gather", () => {
     expect(callRecord(sid).history.heard).toEqual(["Bonjour ! [interrupted]"]);
   });
 
+  it("sends the recogniser's interim result to a partialResultHook before the final transcript", async () => {
+    app.respond = (path) =>
+      path === "/call"
+        ? [{ verb: "gather", input: ["speech"], actionHook: "/gather", partialResultHook: "/partial" }]
+        : path === "/gather"
+          ? [{ verb: "hangup" }]
+          : undefined;
+    const sid = await placeCall(numberFor("interested"));
+    await finalStatus(sid);
+    const [partial] = app.hooksFor(sid, "/partial");
+    const [gather] = app.hooksFor(sid, "/gather");
+    expect(partial?.signatureValid).toBe(true);
+    expect(callbackPayloadProblems("gather-partial", partial?.payload ?? {})).toEqual([]);
+    expect(partial?.payload.speech).toMatchObject({ is_final: false, alternatives: [{ transcript: "Oui," }] });
+    expect(transcripts(gather ? [gather] : [])).toEqual(["Oui, bonjour."]);
+    expect(app.hooks.indexOf(partial as ReceivedHook)).toBeLessThan(app.hooks.indexOf(gather as ReceivedHook));
+    expect(callRecord(sid).history.errors).toEqual([]);
+  });
+
   it("a silent contact lets every gather time out", async () => {
     const { gathers } = await conversation("silent");
     expect(gathers.map((hook) => hook.payload.reason)).toEqual(["timeout", "timeout"]);

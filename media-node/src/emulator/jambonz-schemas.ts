@@ -22,6 +22,7 @@ export type CallbackName =
   | "session-new"
   | "session-redirect"
   | "gather"
+  | "gather-partial"
   | "amd"
   | "dial"
   | "sip-refer"

@@ -11,6 +11,7 @@ import { verifyJambonzSignature } from "./signature.js";
  *   POST /jambonz/gather  gather actionHook → verbs
  *   POST /jambonz/amd     amd actionHook → verbs, or [] to leave the running verbs alone
  *   POST /jambonz/continue redirect after the first sentences of a streamed reply → the rest of it
+ *   POST /jambonz/partial  gather partialResultHook: what the contact has said so far → 204 (jambonz ignores it)
  */
 export function registerJambonzHooks(app: Hono, conversation: Conversation, webhookSecret: string): void {
   app.post("/jambonz/call", (c) =>
@@ -32,6 +33,12 @@ export function registerJambonzHooks(app: Hono, conversation: Conversation, webh
   );
   app.post("/jambonz/continue", (c) =>
     withPayload(c, webhookSecret, async (payload) => c.json(await conversation.continue(payload))),
+  );
+  app.post("/jambonz/partial", (c) =>
+    withPayload(c, webhookSecret, async (payload) => {
+      conversation.partial(payload);
+      return c.body(null, 204);
+    }),
   );
 }
 

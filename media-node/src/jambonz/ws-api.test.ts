@@ -39,6 +39,9 @@ function recordingConversation(delays: Partial<Record<string, number>> = {}) {
     status: (payload) => {
       steps.push({ method: "status", payload });
     },
+    partial: (payload) => {
+      steps.push({ method: "partial", payload });
+    },
   };
   return { conversation, steps };
 }
@@ -59,16 +62,19 @@ describe("WebSocket API message translation", () => {
   it("routes verb:hook by hook name, the AMD wait's redirect included", async () => {
     const { conversation, steps } = recordingConversation();
     const log: string[] = [];
-    for (const hook of ["/gather", "/amd", "/call?after=amd-wait", "/continue", "/nobody"]) {
+    for (const hook of ["/gather", "/amd", "/call?after=amd-wait", "/continue", "/partial", "/nobody"]) {
       const response = await answerMessage(conversation, message("verb:hook", payload, hook), (line) => log.push(line));
       expect(response?.msgid).toBe(`msg-verb:hook-${hook}`);
-      if (hook === "/nobody") expect(response).toEqual({ type: "ack", msgid: "msg-verb:hook-/nobody" });
+      // jambonz ignores a partial result hook's answer: the ack carries no verbs.
+      if (hook === "/nobody" || hook === "/partial")
+        expect(response).toEqual({ type: "ack", msgid: `msg-verb:hook-${hook}` });
     }
     expect(steps.map((step) => [step.method, step.afterAmdWait])).toEqual([
       ["gather", undefined],
       ["amd", undefined],
       ["answer", true],
       ["continue", undefined],
+      ["partial", undefined],
     ]);
     expect(log).toEqual(['no hook named "/nobody"; acked without verbs']);
   });
@@ -93,13 +99,14 @@ describe("WebSocket API message translation", () => {
       (verb) => verb.verb === "redirect",
     );
     const { conversation, steps } = recordingConversation();
-    for (const verb of [gather, redirect, rest]) {
-      await answerMessage(conversation, message("verb:hook", payload, String(verb?.actionHook)), () => {});
+    for (const hook of [gather?.actionHook, redirect?.actionHook, rest?.actionHook, gather?.partialResultHook]) {
+      await answerMessage(conversation, message("verb:hook", payload, String(hook)), () => {});
     }
     expect(steps.map((step) => [step.method, step.afterAmdWait])).toEqual([
       ["gather", undefined],
       ["answer", true],
       ["continue", undefined],
+      ["partial", undefined],
     ]);
   });
 

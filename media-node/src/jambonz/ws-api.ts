@@ -28,11 +28,16 @@ export const JAMBONZ_WS_SUBPROTOCOL = "ws.jambonz.org";
 export const WS_API_PATH = "/jambonz/ws";
 
 /** What the adapter needs of a Conversation. */
-export type ConversationHooks = Pick<Conversation, "answer" | "status" | "gather" | "amd" | "continue">;
-type HookHandler = (conversation: ConversationHooks, payload: HookPayload, query: URLSearchParams) => Promise<Verbs>;
+export type ConversationHooks = Pick<Conversation, "answer" | "status" | "gather" | "amd" | "continue" | "partial">;
+/** Verbs to ack with, or undefined for an ack without verbs (a hook whose answer jambonz ignores). */
+type HookHandler = (
+  conversation: ConversationHooks,
+  payload: HookPayload,
+  query: URLSearchParams,
+) => Promise<Verbs | undefined>;
 
 /** actionHook names: over the socket an actionHook is a name jambonz sends back as `verb:hook`'s `hook`. */
-const WS_HOOK = { call: "/call", gather: "/gather", amd: "/amd", continue: "/continue" } as const;
+const WS_HOOK = { call: "/call", gather: "/gather", amd: "/amd", continue: "/continue", partial: "/partial" } as const;
 
 /** One line per hook: jambonz's `hook` (without its query) → the conversation step that answers it. */
 const HOOKS: Record<string, HookHandler> = {
@@ -41,6 +46,10 @@ const HOOKS: Record<string, HookHandler> = {
   [WS_HOOK.gather]: (conversation, payload) => conversation.gather(payload),
   [WS_HOOK.amd]: (conversation, payload) => conversation.amd(payload),
   [WS_HOOK.continue]: (conversation, payload) => conversation.continue(payload),
+  [WS_HOOK.partial]: async (conversation, payload) => {
+    conversation.partial(payload);
+    return undefined;
+  },
 };
 
 /**
@@ -54,6 +63,7 @@ export function wsHookUrls(listen: HookUrls["listen"]): HookUrls {
     gather: WS_HOOK.gather,
     amd: WS_HOOK.amd,
     continue: WS_HOOK.continue,
+    partial: WS_HOOK.partial,
     status: "/status",
     listen,
   };

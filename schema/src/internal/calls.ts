@@ -75,6 +75,19 @@ export const callEvent = z.discriminatedUnion("type", [
 ]);
 export type CallEvent = z.infer<typeof callEvent>;
 
+/**
+ * `POST {EDGE_URL}/internal/v1/calls/{call_id}/partial-transcripts`: what the contact has said so far, while the
+ * recogniser listens. Shown to live subscribers only, never stored: the final turn event is the record.
+ */
+export const partialTranscript = z.object({
+  attempt: z.number().int().min(1),
+  /** The sequence the final turn will have. */
+  sequence: z.number().int().min(0),
+  text: z.string().min(1).max(10_000),
+  occurred_at: z.iso.datetime({ offset: true }),
+});
+export type PartialTranscript = z.infer<typeof partialTranscript>;
+
 /** `POST {EDGE_URL}/internal/v1/calls/{call_id}/events` answers this (200), replays included. */
 export const callEventAck = z.object({ applied: z.boolean() });
 
