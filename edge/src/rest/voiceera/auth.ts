@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppBindings } from "../../http/app-types.js";
 import type { Principal } from "../../identity/principal.js";
 import type { Scope } from "../../identity/scopes.js";
@@ -21,3 +21,10 @@ export function mountBase(c: Context<AppBindings>): string {
   const url = new URL(c.req.url);
   return `${url.origin}${url.pathname.startsWith("/voiceera/") ? "/voiceera" : ""}`;
 }
+
+/** Resource paths need a caller; a recording download may instead carry its signed `token`. */
+export const requireCaller: MiddlewareHandler<AppBindings> = async (c, next) => {
+  const signedDownload = c.req.path.endsWith("/download") && c.req.query("token") !== undefined;
+  if (!signedDownload) caller(c);
+  await next();
+};

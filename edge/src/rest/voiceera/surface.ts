@@ -3,6 +3,7 @@ import type { AppBindings } from "../../http/app-types.js";
 import { type RateLimitRule, rateLimit } from "../../http/rate-limit.js";
 import { registerAgentRoutes } from "./agents.routes.js";
 import { registerAnalyticsRoutes } from "./analytics.routes.js";
+import { requireCaller } from "./auth.js";
 import { registerAuthRoutes } from "./auth.routes.js";
 import { registerCallLogRoutes } from "./call-logs.routes.js";
 import { registerCampaignRoutes } from "./campaigns.routes.js";
@@ -33,10 +34,12 @@ export function createVoiceEraApp(options: { withHealth: boolean }): VoiceEraApp
     },
   });
   app.onError((error, c) => renderVoiceEraError(c, error));
+  // A `/x/*` pattern also matches `/x` itself: one registration per prefix, so each request counts once.
   app.use("/auth/*", rateLimit(VOICEERA_RATE_LIMITS.auth));
   for (const resource of RESOURCES) {
-    app.use(resource, rateLimit(VOICEERA_RATE_LIMITS.general));
     app.use(`${resource}/*`, rateLimit(VOICEERA_RATE_LIMITS.general));
+    // Before the request is validated: an anonymous caller learns it needs a token, not what its body lacks.
+    app.use(`${resource}/*`, requireCaller);
   }
   registerAuthRoutes(app);
   registerAgentRoutes(app);
