@@ -47,9 +47,14 @@ export async function signUp(label = "voiceera"): Promise<VoiceEraUser> {
   const ip = freshIp();
   const email = uniqueEmail(label);
   const password = "SecurePass123!";
-  const registered = await voiceEra("POST", "/auth/register", { ip }, {
-    body: { email, password, first_name: "John", last_name: "Doe" },
-  });
+  const registered = await voiceEra(
+    "POST",
+    "/auth/register",
+    { ip },
+    {
+      body: { email, password, first_name: "John", last_name: "Doe" },
+    },
+  );
   expect(registered.status, registered.text).toBe(201);
   const login = await voiceEra("POST", "/auth/login", { ip }, { body: { email, password } });
   expect(login.status, login.text).toBe(200);
@@ -95,7 +100,12 @@ export type CallFixture = {
 };
 
 /** Gives a campaign's call to `phone` the outcome a finished call would have (the test plays the media node). */
-export async function settleCall(db: pg.Client, campaignId: string, phone: string, fixture: CallFixture): Promise<string> {
+export async function settleCall(
+  db: pg.Client,
+  campaignId: string,
+  phone: string,
+  fixture: CallFixture,
+): Promise<string> {
   const { rows } = await db.query<{ id: string; org_id: string }>(
     `update calls set status = $3::call_status, duration_ms = $4, sentiment = $5, emotions = $6, key_phrases = $7, summary = $8,
        cost = $9, created_at = coalesce($10::timestamptz, created_at),

@@ -74,7 +74,12 @@ describe("authentication errors", () => {
       "AUTH_001",
     );
     expectError(
-      await voiceEra("POST", "/auth/login", { ip }, { body: { email: "nobody@example.com", password: "SecurePass123!" } }),
+      await voiceEra(
+        "POST",
+        "/auth/login",
+        { ip },
+        { body: { email: "nobody@example.com", password: "SecurePass123!" } },
+      ),
       401,
       "AUTH_001",
     );
@@ -90,7 +95,11 @@ describe("authentication errors", () => {
     const caller = { ip: freshIp(), headers: { "x-api-key": key.secret } };
     const list = await voiceEra("GET", "/agents", caller);
     expect(list.status, list.text).toBe(200);
-    expectError(await voiceEra("POST", "/agents", caller, { body: { name: "Nope", llm_model: "gpt-4" } }), 403, "AUTH_004");
+    expectError(
+      await voiceEra("POST", "/agents", caller, { body: { name: "Nope", llm_model: "gpt-4" } }),
+      403,
+      "AUTH_004",
+    );
     expectError(await voiceEra("GET", "/call-logs", caller), 403, "AUTH_004");
   });
 });
@@ -150,8 +159,18 @@ describe("bad input is VALIDATION_001 (422), naming the field", () => {
     ["POST", "/campaigns", { name: "Q2", phone_numbers: ["+1234567890"] }, "body.agent_id"],
     ["POST", "/campaigns", { name: "Q2", agent_id: "AGENT", phone_numbers: [] }, "body.phone_numbers"],
     ["POST", "/campaigns", { name: "Q2", agent_id: "AGENT", phone_numbers: ["12345"] }, "phone_numbers"],
-    ["POST", "/campaigns", { name: "Q2", agent_id: "AGENT", phone_numbers: ["+1234567890"], max_concurrent_calls: 500 }, "max_concurrent_calls"],
-    ["POST", "/campaigns", { name: "Q2", agent_id: "AGENT", phone_numbers: ["+1234567890"], start_time: "tomorrow" }, "body.start_time"],
+    [
+      "POST",
+      "/campaigns",
+      { name: "Q2", agent_id: "AGENT", phone_numbers: ["+1234567890"], max_concurrent_calls: 500 },
+      "max_concurrent_calls",
+    ],
+    [
+      "POST",
+      "/campaigns",
+      { name: "Q2", agent_id: "AGENT", phone_numbers: ["+1234567890"], start_time: "tomorrow" },
+      "body.start_time",
+    ],
     [
       "POST",
       "/campaigns",

@@ -24,9 +24,14 @@ const db = useDatabase();
 describe("authentication endpoints", () => {
   it("POST /auth/register answers 201 with the new user", async () => {
     const email = `user-${crypto.randomUUID()}@example.com`;
-    const response = await voiceEra("POST", "/auth/register", { ip: freshIp() }, {
-      body: { email, password: "SecurePass123!", first_name: "John", last_name: "Doe" },
-    });
+    const response = await voiceEra(
+      "POST",
+      "/auth/register",
+      { ip: freshIp() },
+      {
+        body: { email, password: "SecurePass123!", first_name: "John", last_name: "Doe" },
+      },
+    );
     expect(response.status, response.text).toBe(201);
     expect(response.body).toEqual({ id: UUID, email, first_name: "John", last_name: "Doe", created_at: TIMESTAMP });
   });
@@ -34,9 +39,14 @@ describe("authentication endpoints", () => {
   it("POST /auth/login answers the tokens and the user; GET /auth/me and POST /auth/refresh-token follow", async () => {
     const ip = freshIp();
     const email = `user-${crypto.randomUUID()}@example.com`;
-    await voiceEra("POST", "/auth/register", { ip }, {
-      body: { email, password: "SecurePass123!", first_name: "John", last_name: "Doe" },
-    });
+    await voiceEra(
+      "POST",
+      "/auth/register",
+      { ip },
+      {
+        body: { email, password: "SecurePass123!", first_name: "John", last_name: "Doe" },
+      },
+    );
     const login = await voiceEra("POST", "/auth/login", { ip }, { body: { email, password: "SecurePass123!" } });
     expect(login.status, login.text).toBe(200);
     expect(login.body).toEqual({
@@ -117,7 +127,11 @@ describe("agent endpoints", () => {
     expect(updated.status, updated.text).toBe(200);
     expect(updated.body).toEqual({ id, name: "Updated Name", updated_at: TIMESTAMP });
     const afterUpdate = await voiceEra("GET", `/agents/${id}`, user.caller);
-    expect(afterUpdate.body).toMatchObject({ name: "Updated Name", system_prompt: "New system prompt here", llm_model: "gpt-4" });
+    expect(afterUpdate.body).toMatchObject({
+      name: "Updated Name",
+      system_prompt: "New system prompt here",
+      llm_model: "gpt-4",
+    });
 
     const deleted = await voiceEra("DELETE", `/agents/${id}`, user.caller);
     expect(deleted.status, deleted.text).toBe(204);
@@ -200,7 +214,9 @@ describe("campaign endpoints", () => {
       ],
     });
     // The draft holds one call per number, waiting (its calling window is over, so nothing is dialled).
-    const { rows } = await db().query("select to_number, status from calls where campaign_id = $1 order by to_number", [id]);
+    const { rows } = await db().query("select to_number, status from calls where campaign_id = $1 order by to_number", [
+      id,
+    ]);
     expect(rows).toEqual([
       { to_number: "+1234567890", status: "pending" },
       { to_number: "+1234567891", status: "pending" },
