@@ -151,7 +151,11 @@ export async function topCallPhrases(
       ),
     );
   const said = new Map<string, string[]>();
-  for (const turn of turns) said.set(turn.callId, [...(said.get(turn.callId) ?? []), turn.text]);
+  for (const turn of turns) {
+    const texts = said.get(turn.callId) ?? [];
+    texts.push(turn.text);
+    said.set(turn.callId, texts);
+  }
   const documents = sample
     .filter((call) => said.has(call.id))
     .map((call) => ({ text: (said.get(call.id) ?? []).join("\n"), language: call.language }));

@@ -37,7 +37,7 @@ export const AUTHENTICATED_ERRORS = {
   429: errorResponse("RATE_LIMIT_001: 100 requests a minute per caller"),
 } as const;
 
-export const BEARER_SECURITY: Array<Record<string, string[]>> = [{ Bearer: [] }];
+export const BEARER_SECURITY: Array<Record<string, string[]>> = [{ BearerAuth: [] }, { ApiKeyHeader: [] }];
 
 export const Timestamp = z.string().openapi({ example: "2024-01-29T10:30:00Z" });
 
