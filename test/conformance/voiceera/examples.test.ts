@@ -372,6 +372,21 @@ describe("call log, recording and analytics endpoints", () => {
   });
 });
 
+describe("the surface under /voiceera", () => {
+  it("answers the same endpoints, in the same envelope, and links back under /voiceera", async () => {
+    const user = await signUp("mounted");
+    const agents = await voiceEra("GET", "/agents", user.caller, { base: "/voiceera" });
+    expect(agents.status, agents.text).toBe(200);
+    expect(agents.body).toEqual({ total: 0, skip: 0, limit: 10, items: [] });
+    expectError(
+      await voiceEra("GET", `/agents/${crypto.randomUUID()}`, user.caller, { base: "/voiceera" }),
+      404,
+      "AGENT_001",
+    );
+    expectError(await voiceEra("GET", "/call-logs", { ip: freshIp() }, { base: "/voiceera" }), 401, "AUTH_003");
+  });
+});
+
 describe("health", () => {
   it("GET /voiceera/health answers ok with a timestamp; GET /readiness checks database, storage and cache", async () => {
     const health = await voiceEra("GET", "/health", { ip: freshIp() }, { base: "/voiceera" });

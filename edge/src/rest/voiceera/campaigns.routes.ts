@@ -125,7 +125,7 @@ function item(campaign: CampaignView) {
     id: campaign.id,
     name: campaign.name,
     agent_id: campaign.agentId,
-    status: campaignStatusWord(campaign.status) as z.infer<typeof Status>,
+    status: campaignStatusWord(campaign.status),
     phone_numbers: phoneNumbersOf(campaign),
     start_time: voiceEraTimestamp(campaign.windowStartsAt),
     end_time: voiceEraTimestamp(campaign.windowEndsAt),
@@ -160,14 +160,14 @@ export function registerCampaignRoutes(app: VoiceEraApp): void {
       },
       "voiceera",
     );
-    const status = campaignStatusWord(campaign.status) as z.infer<typeof Status>;
+    const status = campaignStatusWord(campaign.status);
     return c.json({ id: campaign.id, status, created_at: voiceEraTimestamp(campaign.createdAt) }, 201);
   });
 
   app.openapi(launchRoute, async (c) => {
     const principal = caller(c, "campaigns:write");
     const campaign = await act(c, principal.orgId, c.req.valid("param").campaign_id, "start");
-    const status = campaignStatusWord(campaign.status) as z.infer<typeof Status>;
+    const status = campaignStatusWord(campaign.status);
     return c.json(
       { id: campaign.id, status, launched_at: voiceEraTimestamp(campaign.startedAt ?? campaign.updatedAt) },
       200,
@@ -177,7 +177,7 @@ export function registerCampaignRoutes(app: VoiceEraApp): void {
   app.openapi(pauseRoute, async (c) => {
     const principal = caller(c, "campaigns:write");
     const campaign = await act(c, principal.orgId, c.req.valid("param").campaign_id, "pause");
-    const status = campaignStatusWord(campaign.status) as z.infer<typeof Status>;
+    const status = campaignStatusWord(campaign.status);
     return c.json(
       { id: campaign.id, status, paused_at: voiceEraTimestamp(campaign.pausedAt ?? campaign.updatedAt) },
       200,

@@ -7,8 +7,11 @@ export function voiceEraTimestamp(date: Date | null): string | null {
   return date ? `${date.toISOString().slice(0, 19)}Z` : null;
 }
 
+export const VOICEERA_CAMPAIGN_STATUSES = ["draft", "active", "paused", "completed", "cancelled"] as const;
+export type VoiceEraCampaignStatus = (typeof VOICEERA_CAMPAIGN_STATUSES)[number];
+
 /** VoiceERA's campaign words: a campaign is a draft until launched, then active. */
-const CAMPAIGN_STATUS: Record<CampaignStatus, string> = {
+const CAMPAIGN_STATUS: Record<CampaignStatus, VoiceEraCampaignStatus> = {
   pending: "draft",
   running: "active",
   paused: "paused",
@@ -16,13 +19,11 @@ const CAMPAIGN_STATUS: Record<CampaignStatus, string> = {
   cancelled: "cancelled",
 };
 
-export const VOICEERA_CAMPAIGN_STATUSES = ["draft", "active", "paused", "completed", "cancelled"] as const;
-
-export function campaignStatusWord(status: CampaignStatus): string {
+export function campaignStatusWord(status: CampaignStatus): VoiceEraCampaignStatus {
   return CAMPAIGN_STATUS[status];
 }
 
-export function campaignStatusOf(word: (typeof VOICEERA_CAMPAIGN_STATUSES)[number]): CampaignStatus {
+export function campaignStatusOf(word: VoiceEraCampaignStatus): CampaignStatus {
   const entry = Object.entries(CAMPAIGN_STATUS).find(([, value]) => value === word);
   return (entry?.[0] ?? "pending") as CampaignStatus;
 }
