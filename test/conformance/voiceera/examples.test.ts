@@ -399,3 +399,42 @@ describe("health", () => {
     }
   });
 });
+
+describe("GET /openapi.json", () => {
+  it("documents every VoiceERA endpoint, at the root and under /voiceera, with the bearer scheme", async () => {
+    const response = await voiceEra("GET", "/openapi.json", { ip: freshIp() });
+    type Operation = { security?: Array<Record<string, string[]>> };
+    const paths = (response.body as { paths: Record<string, Record<string, Operation>> }).paths;
+    const endpoints: Array<[string, string, boolean]> = [
+      ["post", "/auth/register", false],
+      ["post", "/auth/login", false],
+      ["get", "/auth/me", true],
+      ["post", "/auth/refresh-token", true],
+      ["get", "/agents", true],
+      ["post", "/agents", true],
+      ["get", "/agents/{agent_id}", true],
+      ["put", "/agents/{agent_id}", true],
+      ["delete", "/agents/{agent_id}", true],
+      ["get", "/campaigns", true],
+      ["post", "/campaigns", true],
+      ["post", "/campaigns/{campaign_id}/launch", true],
+      ["post", "/campaigns/{campaign_id}/pause", true],
+      ["get", "/call-logs", true],
+      ["get", "/call-logs/{call_id}", true],
+      ["get", "/call-recordings/{call_id}", true],
+      ["get", "/call-recordings/{call_id}/download", true],
+      ["get", "/analytics/calls", true],
+      ["get", "/analytics/sentiment", true],
+      ["get", "/analytics/top-phrases", true],
+      ["get", "/readiness", false],
+    ];
+    for (const [method, path, secured] of endpoints) {
+      for (const base of ["", "/voiceera"]) {
+        const operation = paths[`${base}${path}`]?.[method];
+        expect(operation, `${method} ${base}${path}`).toBeDefined();
+        if (secured) expect(operation?.security, `${method} ${base}${path}`).toContainEqual({ BearerAuth: [] });
+      }
+    }
+    expect(paths["/voiceera/health"]?.get).toBeDefined();
+  });
+});
