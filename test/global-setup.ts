@@ -28,12 +28,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const calls = await startCallStack(stops);
     const mediaNodeUrl = calls.mediaNodeUrl;
     const internalApiSecret = randomBytes(36).toString("base64url");
+    const jwtSecret = randomBytes(36).toString("base64url");
     const edgeUrl = await startThrowawayEdge({
       databaseUrl: database.url,
       apiPassword: API_PASSWORD,
       internalApiSecret,
       mediaNodeUrl,
       environment: "test",
+      vars: { JWT_SECRET: jwtSecret },
       stops,
     });
     await calls.startMediaNode(edgeUrl, internalApiSecret);
@@ -44,6 +46,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("demoEmail", seed.userEmail);
     project.provide("demoPassword", DEMO_PASSWORD);
     project.provide("internalApiSecret", internalApiSecret);
+    project.provide("jwtSecret", jwtSecret);
     project.provide("mediaNodeUrl", mediaNodeUrl);
     project.provide("emulatorUrl", calls.emulatorUrl);
     console.log(`test stack: edge ${edgeUrl}, database ${database.label}`);

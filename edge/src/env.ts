@@ -38,6 +38,8 @@ const envSchema = z.object({
   CAMPAIGN_DIALER: durableObjectNamespace,
   /** One EventHub Durable Object per organisation (or per shard of its topics), for live subscriptions. */
   EVENT_HUB: durableObjectNamespace,
+  /** One RateLimiter Durable Object per caller and rule (edge/src/http/rate-limit.ts). */
+  RATE_LIMITER: durableObjectNamespace,
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

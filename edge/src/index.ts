@@ -12,6 +12,7 @@ import { requestLog } from "./http/request-log.js";
 import { authenticate, credentialsFrom } from "./identity/authenticate.js";
 import { createInternalApp, INTERNAL_API_PREFIX, RECORDING_UPLOAD_PATH } from "./internal/routes.js";
 import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
+import { createVoiceEraApp, VOICEERA_BASE } from "./rest/voiceera/surface.js";
 import { AuthenticationError } from "./shared/errors.js";
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -78,6 +79,10 @@ app.on(["GET", "POST", "OPTIONS"], "/graphql", (c) =>
 
 app.route(INTERNAL_API_PREFIX, createInternalApp());
 app.route("/", createMiniBotPanelApp());
+// VoiceERA's paths (/auth, /agents, /campaigns, /call-logs, …) do not meet MiniBotPanel's /api/… ones; only /health
+// does, so VoiceERA's own /health is under VOICEERA_BASE, where the whole surface is mounted too.
+app.route(VOICEERA_BASE, createVoiceEraApp({ withHealth: true }));
+app.route("/", createVoiceEraApp({ withHealth: false }));
 registerDocPages(app);
 registerOpenApiDocument(app);
 
@@ -91,4 +96,5 @@ app.onError((error, c) => {
 export default app;
 /** Durable Object classes are exported from the worker's entry by name (wrangler.toml binds them). */
 export { CampaignDialer } from "./dialer/campaign-dialer.js";
+export { RateLimiter } from "./http/rate-limiter.js";
 export { EventHub } from "./live/hub.js";

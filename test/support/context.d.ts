@@ -8,6 +8,8 @@ declare module "vitest" {
     demoPassword: string;
     /** Signs requests to the edge's internal API, as the media node does. */
     internalApiSecret: string;
+    /** The edge's JWT_SECRET, for tests of signed links (an expired one cannot be waited for). */
+    jwtSecret: string;
     mediaNodeUrl: string;
     /** The jambonz emulator: `GET /emulator/calls` shows what every call heard and said. */
     emulatorUrl: string;

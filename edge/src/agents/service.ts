@@ -1,5 +1,5 @@
 import { agents, campaigns } from "@switchboard/schema";
-import { and, count, eq, inArray } from "drizzle-orm";
+import { and, count, desc, eq, ilike, inArray, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.js";
 import { ConflictError, NotFoundError, ValidationError } from "../shared/errors.js";
@@ -8,6 +8,13 @@ import { type KeysetPage, keyset } from "../shared/keyset.js";
 import { parseInput } from "../shared/validate.js";
 
 export type AgentRow = typeof agents.$inferSelect;
+
+/** A campaign still uses the agent, so it cannot be deleted. */
+export class AgentInUseError extends ConflictError {
+  constructor(readonly campaigns: number) {
+    super(`The agent is used by ${campaigns} campaign(s); delete or reassign them first`);
+  }
+}
 
 const step = z.looseObject({
   message_text: z.string().max(5000).optional(),
@@ -78,6 +85,37 @@ export function listAgents(db: Database, orgId: string, page: KeysetPage<string>
     .limit(limit);
 }
 
+export type AgentFilter = { search?: string | undefined; status?: AgentRow["status"] | undefined };
+
+/** Newest first, offset-paged, with the total for the same filter; `search` matches name or description. */
+export async function listAgentPage(
+  db: Database,
+  orgId: string,
+  filter: AgentFilter,
+  page: { limit: number; offset: number },
+): Promise<{ total: number; rows: AgentRow[] }> {
+  const pattern = filter.search ? `%${escapeLike(filter.search)}%` : undefined;
+  const where = and(
+    eq(agents.orgId, orgId),
+    filter.status ? eq(agents.status, filter.status) : undefined,
+    pattern ? or(ilike(agents.name, pattern), ilike(agents.description, pattern)) : undefined,
+  );
+  const [totals] = await db.select({ total: count() }).from(agents).where(where);
+  const rows = await db
+    .select()
+    .from(agents)
+    .where(where)
+    .orderBy(desc(agents.createdAt), desc(agents.id))
+    .limit(page.limit)
+    .offset(page.offset);
+  return { total: totals?.total ?? 0, rows };
+}
+
+/** A search term matched literally: LIKE's wildcards in it are escaped. */
+function escapeLike(term: string): string {
+  return term.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
 export async function agentsByIds(db: Database, orgId: string, ids: readonly string[]): Promise<AgentRow[]> {
   const valid = ids.filter(isUuid);
   if (valid.length === 0) return [];
@@ -135,7 +173,7 @@ export async function deleteAgent(db: Database, orgId: string, id: string): Prom
     .from(campaigns)
     .where(and(eq(campaigns.orgId, orgId), eq(campaigns.agentId, id)));
   if (usage && usage.campaigns > 0) {
-    throw new ConflictError(`The agent is used by ${usage.campaigns} campaign(s); delete or reassign them first`);
+    throw new AgentInUseError(usage.campaigns);
   }
   const [deleted] = await db
     .delete(agents)

@@ -1,6 +1,7 @@
 import { accounts, agents, calls, campaigns, contacts } from "@switchboard/schema";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { WAITING_STATUSES } from "../calls/status-groups.js";
+import { toInternational } from "../contacts/phone.js";
 import type { Database } from "../db/client.js";
 import { type ActivityKind, activity } from "../live/events.js";
 import { NotFoundError } from "../shared/errors.js";
@@ -21,6 +22,7 @@ import {
   type AgentRef,
   attemptsAllowed,
   CAMPAIGN_LIMITS,
+  type ContactRefs,
   createCampaignInput,
   type UpdateCampaignInput,
   updateCampaignInput,
@@ -40,7 +42,8 @@ export async function createCampaign(
   source: Source,
 ): Promise<CampaignView> {
   const fields = parseInput(createCampaignInput, input, "Invalid campaign");
-  const wanted = distinctContactCount(fields.contacts);
+  const contactRefs = normalisedRefs(fields.contacts);
+  const wanted = distinctContactCount(contactRefs);
   if (wanted > CAMPAIGN_LIMITS.contacts.max) {
     throw new RejectedInputError(
       "contact_ids",
@@ -63,16 +66,20 @@ export async function createCampaign(
         batchSize: fields.batchSize,
         retryEnabled: fields.retryEnabled,
         maxRetries: fields.maxRetries,
+        windowStartsAt: fields.windowStartsAt ?? null,
+        windowEndsAt: fields.windowEndsAt ?? null,
+        settings: fields.settings ?? {},
       })
       .returning({ id: campaigns.id });
     if (!campaign) throw new Error("campaign insert returned nothing");
+    if ("phones" in contactRefs) await addMissingContacts(tx, orgId, contactRefs.phones);
     const created = await insertPendingCalls(tx, {
       orgId,
       campaignId: campaign.id,
       agentId: agent.id,
       accountId,
       maxAttempts: attemptsAllowed(fields),
-      contactsMatch: contactFilter(fields.contacts),
+      contactsMatch: contactFilter(orgId, contactRefs),
     });
     if (created !== wanted) {
       throw new RejectedInputError("contact_ids", `Some contact IDs are invalid. Found ${created} of ${wanted}`);
@@ -82,13 +89,42 @@ export async function createCampaign(
   return findCampaign(db, orgId, { id });
 }
 
-function distinctContactCount(refs: { numbers: number[] } | { ids: string[] }): number {
-  return new Set<number | string>("numbers" in refs ? refs.numbers : refs.ids).size;
+/** Phone numbers in E.164; one that is not an international number refuses the campaign. */
+function normalisedRefs(refs: ContactRefs): ContactRefs {
+  if (!("phones" in refs)) return refs;
+  return {
+    phones: refs.phones.map((raw) => {
+      const phone = toInternational(raw);
+      if (!phone) throw new RejectedInputError("phone_numbers", `'${raw}' is not an international phone number`);
+      return phone;
+    }),
+  };
 }
 
-function contactFilter(refs: { numbers: number[] } | { ids: string[] }): SQL {
+function distinctContactCount(refs: ContactRefs): number {
+  if ("numbers" in refs) return new Set(refs.numbers).size;
+  return new Set("ids" in refs ? refs.ids : refs.phones).size;
+}
+
+function contactFilter(orgId: string, refs: ContactRefs): SQL {
   if ("numbers" in refs) return inArray(contacts.number, refs.numbers);
-  return inArray(contacts.id, refs.ids.filter(isUuid));
+  if ("ids" in refs) return inArray(contacts.id, refs.ids.filter(isUuid));
+  // One call per number: the oldest contact holding it, should several.
+  return sql`${contacts.id} in (
+    select distinct on (phone) id from ${contacts}
+    where ${contacts.orgId} = ${orgId} and ${inArray(contacts.phone, refs.phones)} order by phone, number)`;
+}
+
+/** The organisation's contacts for numbers it has never called (by number; no name is known). */
+async function addMissingContacts(tx: Transaction, orgId: string, phones: string[]): Promise<void> {
+  const wanted = sql.join(
+    [...new Set(phones)].map((phone) => sql`(${phone})`),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    insert into ${contacts} (org_id, phone)
+    select ${orgId}, wanted.phone from (values ${wanted}) as wanted(phone)
+    where not exists (select 1 from ${contacts} c where c.org_id = ${orgId} and c.phone = wanted.phone)`);
 }
 
 /** One pending call per matching contact of the organisation, in contact order; returns how many. */

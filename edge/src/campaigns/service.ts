@@ -40,10 +40,19 @@ function selectViews(db: Database) {
 export async function listCampaignPage(
   db: Database,
   orgId: string,
-  filter: { status?: CampaignStatus | undefined },
+  filter: { status?: CampaignStatus | undefined; agentId?: string | undefined },
   page: { limit: number; offset: number },
 ): Promise<{ total: number; rows: CampaignView[] }> {
-  const where = and(eq(campaigns.orgId, orgId), filter.status ? eq(campaigns.status, filter.status) : undefined);
+  const where = and(
+    eq(campaigns.orgId, orgId),
+    filter.status ? eq(campaigns.status, filter.status) : undefined,
+    // An agent id that is no uuid matches nothing, rather than failing the query.
+    filter.agentId !== undefined
+      ? isUuid(filter.agentId)
+        ? eq(campaigns.agentId, filter.agentId)
+        : sql`false`
+      : undefined,
+  );
   const [totals] = await db.select({ total: count() }).from(campaigns).where(where);
   const rows = await selectViews(db).where(where).orderBy(desc(campaigns.number)).limit(page.limit).offset(page.offset);
   return { total: totals?.total ?? 0, rows };

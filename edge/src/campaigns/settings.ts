@@ -26,7 +26,11 @@ const agentRef = z.union([
 const contactRefs = z.union([
   z.object({ numbers: z.array(z.number().int().positive()).min(contacts.min).max(MAX_CONTACT_IDS) }).strict(),
   z.object({ ids: z.array(z.string().min(1)).min(contacts.min).max(MAX_CONTACT_IDS) }).strict(),
+  /** Phone numbers to call: the organisation's contact with that number, created when there is none. */
+  z.object({ phones: z.array(z.string().trim().min(3).max(32)).min(contacts.min).max(MAX_CONTACT_IDS) }).strict(),
 ]);
+
+export type ContactRefs = z.infer<typeof contactRefs>;
 
 const pacing = {
   maxConcurrentCalls: z.number().int().min(maxConcurrentCalls.min).max(maxConcurrentCalls.max),
@@ -35,16 +39,29 @@ const pacing = {
   maxRetries: z.number().int().min(maxRetries.min).max(maxRetries.max),
 };
 
-export const createCampaignInput = z.object({
-  name: z.string().trim().min(nameLength.min).max(nameLength.max),
-  description: z.string().max(descriptionLength.max).nullish(),
-  agent: agentRef,
-  contacts: contactRefs,
-  maxConcurrentCalls: pacing.maxConcurrentCalls.default(CAMPAIGN_DEFAULTS.maxConcurrentCalls),
-  batchSize: pacing.batchSize.default(CAMPAIGN_DEFAULTS.batchSize),
-  retryEnabled: pacing.retryEnabled.default(CAMPAIGN_DEFAULTS.retryEnabled),
-  maxRetries: pacing.maxRetries.default(CAMPAIGN_DEFAULTS.maxRetries),
-});
+export const createCampaignInput = z
+  .object({
+    name: z.string().trim().min(nameLength.min).max(nameLength.max),
+    description: z.string().max(descriptionLength.max).nullish(),
+    agent: agentRef,
+    contacts: contactRefs,
+    maxConcurrentCalls: pacing.maxConcurrentCalls.default(CAMPAIGN_DEFAULTS.maxConcurrentCalls),
+    batchSize: pacing.batchSize.default(CAMPAIGN_DEFAULTS.batchSize),
+    retryEnabled: pacing.retryEnabled.default(CAMPAIGN_DEFAULTS.retryEnabled),
+    maxRetries: pacing.maxRetries.default(CAMPAIGN_DEFAULTS.maxRetries),
+    /** Calls are placed only inside this window, when given. */
+    windowStartsAt: z.date().optional(),
+    windowEndsAt: z.date().optional(),
+    /** Surface-specific options kept verbatim (campaigns.settings). */
+    settings: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine(
+    (campaign) => !campaign.windowStartsAt || !campaign.windowEndsAt || campaign.windowEndsAt > campaign.windowStartsAt,
+    {
+      path: ["windowEndsAt"],
+      message: "The end of the calling window must come after its start",
+    },
+  );
 
 export const updateCampaignInput = z
   .object({

@@ -17,6 +17,10 @@ export const OPENAPI_CONFIG: DocumentConfig = {
       "Authenticate with the API password in the `X-API-Key` header (recommended) or the `?password=` query",
       "parameter; an API key (`sb_live_…`) or a user access token (`Authorization: Bearer …`) works too.",
       "`/`, `/health`, `/metrics`, `/docs`, `/redoc` and `/openapi.json` are public.",
+      "",
+      "The VoiceERA surface (`/auth`, `/agents`, `/campaigns`, `/call-logs`, `/call-recordings`, `/analytics`,",
+      "`/readiness`, and all of it again under `/voiceera`, with `/voiceera/health`) takes the bearer token from",
+      "its `/auth/login` and answers errors in its `{success:false, error:{code,…}}` envelope.",
     ].join("\n"),
   },
 };
@@ -39,7 +43,7 @@ export const SECURITY_SCHEMES = {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
-    description: "A user access token (30 min), from the GraphQL login mutation.",
+    description: "A user access token (30 min), from the GraphQL login mutation or VoiceERA's /auth/login.",
   },
 } as const;
 

@@ -15,7 +15,8 @@ export const registerInput = z.object({
   password: z.string().min(10, "Password must be at least 10 characters").max(200),
   firstName: z.string().trim().max(100).optional(),
   lastName: z.string().trim().max(100).optional(),
-  organizationName: z.string().trim().min(1).max(200),
+  /** Optional for surfaces whose registration names no organisation (VoiceERA): the owner's name is used. */
+  organizationName: z.string().trim().min(1).max(200).optional(),
 });
 
 export const loginInput = z.object({
@@ -23,19 +24,27 @@ export const loginInput = z.object({
   password: z.string().min(1).max(200),
 });
 
+type AccountUser = Omit<typeof users.$inferSelect, "passwordHash">;
+/** A signed-in user with their tokens. */
+export type Session = { user: AccountUser; tokens: TokenPair };
+
 /** Creates an organisation, its default billing account and its owner, then logs the owner in. */
 export async function register(db: Database, secret: string, input: unknown): Promise<TokenPair> {
+  return (await registerAccount(db, secret, input)).tokens;
+}
+
+/** register, returning the new owner as well. */
+export async function registerAccount(db: Database, secret: string, input: unknown): Promise<Session> {
   const data = parseInput(registerInput, input);
+  const organizationName = data.organizationName ?? ownerName(data);
   const passwordHash = await hashPassword(data.password);
   const owner = await db.transaction(async (tx) => {
     const [org] = await tx
       .insert(organisations)
-      .values({ name: data.organizationName, slug: slugFor(data.organizationName) })
+      .values({ name: organizationName, slug: slugFor(organizationName) })
       .returning({ id: organisations.id });
     if (!org) throw new Error("organisation insert returned nothing");
-    await tx
-      .insert(accounts)
-      .values({ orgId: org.id, code: accountCode(), name: data.organizationName, isDefault: true });
+    await tx.insert(accounts).values({ orgId: org.id, code: accountCode(), name: organizationName, isDefault: true });
     const [user] = await tx
       .insert(users)
       .values({
@@ -47,15 +56,30 @@ export async function register(db: Database, secret: string, input: unknown): Pr
         role: "owner",
       })
       .onConflictDoNothing({ target: users.email })
-      .returning({ id: users.id, orgId: users.orgId, role: users.role });
+      .returning();
     if (!user) throw new ConflictError("An account with this email already exists");
     return user;
   });
-  return issueTokens(db, secret, owner);
+  return { user: withoutPassword(owner), tokens: await issueTokens(db, secret, owner) };
+}
+
+function ownerName(data: { email: string; firstName?: string | undefined; lastName?: string | undefined }): string {
+  const name = [data.firstName, data.lastName].filter(Boolean).join(" ");
+  return name || data.email;
+}
+
+function withoutPassword(user: typeof users.$inferSelect): AccountUser {
+  const { passwordHash: _omitted, ...rest } = user;
+  return rest;
 }
 
 /** Password login with lockout: the fifth failure in a row locks the account for 15 minutes. */
 export async function login(db: Database, secret: string, input: unknown): Promise<TokenPair> {
+  return (await loginAccount(db, secret, input)).tokens;
+}
+
+/** login, returning the user as well. */
+export async function loginAccount(db: Database, secret: string, input: unknown): Promise<Session> {
   const { email, password } = parseInput(loginInput, input);
   const [user] = await db.select().from(users).where(eq(users.email, email));
   if (!user) {
@@ -71,7 +95,7 @@ export async function login(db: Database, secret: string, input: unknown): Promi
     .update(users)
     .set({ failedLoginCount: 0, lockedUntil: null, lastLoginAt: sql`now()` })
     .where(eq(users.id, user.id));
-  return issueTokens(db, secret, user);
+  return { user: withoutPassword(user), tokens: await issueTokens(db, secret, user) };
 }
 
 async function recordFailedLogin(db: Database, userId: string): Promise<void> {

@@ -70,6 +70,40 @@ export async function rotateRefreshToken(db: Database, secret: string, refreshTo
   return issueTokens(db, secret, user, rotated.familyId);
 }
 
+/**
+ * A new access token for a valid refresh token, leaving the refresh token in use. For contracts whose refresh
+ * answer carries no new refresh token (VoiceERA): rotating there would make the client's next refresh look
+ * like reuse and end its login. Revocation (logout, reuse detection elsewhere in the family) still applies.
+ */
+export async function refreshAccessToken(
+  db: Database,
+  secret: string,
+  refreshToken: string,
+): Promise<{ accessToken: string; expiresIn: number }> {
+  const claims = await verifyRefreshToken(secret, refreshToken);
+  const [session] = await db
+    .select({ familyId: refreshSessions.familyId, id: users.id, orgId: users.orgId, role: users.role })
+    .from(refreshSessions)
+    .innerJoin(users, eq(users.id, refreshSessions.userId))
+    .where(
+      and(
+        eq(refreshSessions.id, claims.jti),
+        eq(refreshSessions.tokenHash, await sha256Hex(refreshToken)),
+        isNull(refreshSessions.rotatedAt),
+        isNull(refreshSessions.revokedAt),
+        gt(refreshSessions.expiresAt, sql`now()`),
+      ),
+    );
+  if (!session) throw new AuthenticationError("INVALID_TOKEN", "Token invalid or revoked");
+  const access = await signAccessToken(secret, {
+    userId: session.id,
+    orgId: session.orgId,
+    sessionFamilyId: session.familyId,
+    scopes: scopesForRole(session.role),
+  });
+  return { accessToken: access.token, expiresIn: ACCESS_TOKEN_SECONDS };
+}
+
 async function rejectRefresh(db: Database, sessionId: string, tokenHash: string): Promise<never> {
   const [session] = await db
     .select({ familyId: refreshSessions.familyId, rotatedAt: refreshSessions.rotatedAt })

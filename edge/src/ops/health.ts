@@ -52,7 +52,7 @@ export async function checkHealth(deps: HealthDependencies): Promise<HealthRepor
   return { status, checkedAt: new Date(), components: { database, telephony, speech, llm } };
 }
 
-async function checkDatabase(
+export async function checkDatabase(
   db: () => Database,
   logFailure: HealthDependencies["logFailure"],
 ): Promise<ComponentReport> {

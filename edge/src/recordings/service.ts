@@ -148,3 +148,39 @@ async function findCallById(db: Database, callId: string): Promise<{ id: string;
   if (!call) throw new NotFoundError(`Call ${callId}`);
   return call;
 }
+
+export type RecordingDetails = {
+  callId: string;
+  bytes: number;
+  /** From the WAV header; null when the header cannot be read. */
+  durationMs: number | null;
+  agentId: string | null;
+  campaignId: string | null;
+};
+
+/** What is known of the caller's recording of a call without downloading it; NotFoundError when there is none. */
+export async function recordingDetails(
+  db: Database,
+  bucket: R2Bucket,
+  orgId: string,
+  callUuid: string,
+): Promise<RecordingDetails> {
+  const notFound = new NotFoundError(`Recording for call ${callUuid}`);
+  if (!isUuid(callUuid)) throw notFound;
+  const [call] = await db
+    .select({ id: calls.id, recordingKey: calls.recordingKey, agentId: calls.agentId, campaignId: calls.campaignId })
+    .from(calls)
+    .where(and(eq(calls.orgId, orgId), eq(calls.id, callUuid)));
+  if (!call?.recordingKey) throw notFound;
+  // The header alone: the first 64 KB hold it for any file the media node writes.
+  const head = await bucket.get(call.recordingKey, { range: { offset: 0, length: WAV_HEADER_PROBE_BYTES } });
+  if (!head) throw notFound;
+  const check = inspectWav(new Uint8Array(await head.arrayBuffer()), head.size);
+  return {
+    callId: call.id,
+    bytes: head.size,
+    durationMs: check.ok ? check.info.durationMs : null,
+    agentId: call.agentId,
+    campaignId: call.campaignId,
+  };
+}

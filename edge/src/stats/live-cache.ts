@@ -59,7 +59,7 @@ export type ResponseCache = {
 };
 
 /** The Worker runtime's `caches.default` (Node's types declare `caches` without it, or not at all). */
-function defaultCache(): ResponseCache {
+export function defaultCache(): ResponseCache {
   return (globalThis as unknown as { caches: { default: ResponseCache } }).caches.default;
 }
 
