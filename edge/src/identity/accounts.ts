@@ -1,6 +1,7 @@
 import { accounts, organisations, users } from "@switchboard/schema";
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { newAccountCode } from "../billing/service.js";
 import type { Database } from "../db/client.js";
 import { AuthenticationError, ConflictError } from "../shared/errors.js";
 import { parseInput } from "../shared/validate.js";
@@ -23,7 +24,10 @@ export const loginInput = z.object({
   password: z.string().min(1).max(200),
 });
 
-/** Creates an organisation, its default billing account and its owner, then logs the owner in. */
+/**
+ * Creates an organisation, its default billing account and its owner, then logs the owner in. The default
+ * account is on the unlimited plan: nothing is blocked until an admin sets up credit-based accounts.
+ */
 export async function register(db: Database, secret: string, input: unknown): Promise<TokenPair> {
   const data = parseInput(registerInput, input);
   const passwordHash = await hashPassword(data.password);
@@ -33,9 +37,13 @@ export async function register(db: Database, secret: string, input: unknown): Pr
       .values({ name: data.organizationName, slug: slugFor(data.organizationName) })
       .returning({ id: organisations.id });
     if (!org) throw new Error("organisation insert returned nothing");
-    await tx
-      .insert(accounts)
-      .values({ orgId: org.id, code: accountCode(), name: data.organizationName, isDefault: true });
+    await tx.insert(accounts).values({
+      orgId: org.id,
+      code: newAccountCode(),
+      name: data.organizationName,
+      planType: "unlimited",
+      isDefault: true,
+    });
     const [user] = await tx
       .insert(users)
       .values({
@@ -104,8 +112,4 @@ function slugFor(name: string): string {
     .replace(/^-|-$/g, "")
     .slice(0, 40);
   return `${base || "org"}-${crypto.randomUUID().slice(0, 8)}`;
-}
-
-function accountCode(): string {
-  return `acc-${crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`;
 }
