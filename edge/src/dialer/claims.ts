@@ -211,7 +211,6 @@ async function settleLostDials(tx: Executor, orgId: string, campaignId: string):
         next_attempt_at = null, updated_at = now()
       from lost where c.id = lost.id and not (lost.unacknowledged and c.status = 'calling')
       returning c.id, lost.attempt
-    )
     ), failed_attempts as (
       update ${callAttempts} as a set status = 'failed', hangup_cause = ${LOST_DIAL_CAUSE}, ended_at = now()
       from failed
