@@ -56,6 +56,9 @@ let a: Tenant;
 let b: Tenant;
 let campaignId: string;
 let callId: string;
+/** A's default billing account (global id and public code). */
+let accountId: string;
+let accountCode: string;
 const database = useDatabase();
 
 /** Whoever is not A: B's user token, B's API key, and the legacy password (demo organisation). */
@@ -116,9 +119,37 @@ beforeAll(async () => {
   expect(calls).toHaveLength(1);
   campaignId = campaigns[0]?.id ?? "";
   callId = calls[0]?.id ?? "";
+  const accounts = await accountsOf(a.auth);
+  expect(accounts).toHaveLength(1);
+  accountId = accounts[0]?.id ?? "";
+  accountCode = accounts[0]?.code ?? "";
 });
 
-const aIds = () => ({ contact: a.contact.id, agent: a.agent.id, campaign: campaignId, call: callId });
+type AccountSnapshot = { id: string; code: string; status: string; balance: { balance: number; used: number } };
+
+async function accountsOf(headers: Record<string, string>): Promise<AccountSnapshot[]> {
+  const response = await graphql<{ billingAccounts: { edges: Array<{ node: AccountSnapshot }> } }>(
+    `{ billingAccounts(first: 100) { edges { node { id code status balance { balance used } } } } }`,
+    undefined,
+    headers,
+  );
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.billingAccounts.edges.map((edge) => edge.node) ?? [];
+}
+
+/** A's default account is as registered: active, nothing credited or charged. */
+async function expectAccountUntouched(): Promise<void> {
+  const [account] = (await accountsOf(a.auth)).filter((row) => row.id === accountId);
+  expect(account).toEqual({ id: accountId, code: accountCode, status: "active", balance: { balance: 0, used: 0 } });
+}
+
+const aIds = () => ({
+  contact: a.contact.id,
+  agent: a.agent.id,
+  campaign: campaignId,
+  call: callId,
+  billingAccount: accountId,
+});
 
 async function listIds(field: "contacts" | "agents" | "campaigns" | "calls", headers: Record<string, string>) {
   return (await allNodes(field, "", headers)).map((node) => node.id);
@@ -264,6 +295,35 @@ const queryChecks: Record<string, () => Promise<void>> = {
     expect(await totals(b.auth)).toEqual({ campaigns: 0, calls: 0 });
     expect(await totals({ "x-api-key": b.key.secret })).toEqual({ campaigns: 0, calls: 0 });
   },
+  billingAccounts: async () => {
+    expect((await accountsOf(a.auth)).map((account) => account.id)).toEqual([accountId]);
+    for (const attacker of attackers) {
+      const seen = await accountsOf(attacker.headers());
+      expect(
+        seen.map((account) => account.id),
+        attacker.name,
+      ).not.toContain(accountId);
+      expect(
+        seen.map((account) => account.code),
+        attacker.name,
+      ).not.toContain(accountCode);
+    }
+    expect(await accountsOf(b.auth)).toHaveLength(1);
+  },
+  billingAccount: async () => {
+    const query = `query ($code: String!) { billingAccount(code: $code) { id } }`;
+    const asA = await graphql<{ billingAccount: { id: string } | null }>(query, { code: accountCode }, a.auth);
+    expect(asA.body.data?.billingAccount?.id).toBe(accountId);
+    for (const attacker of attackers) {
+      const response = await graphql<{ billingAccount: { id: string } | null }>(
+        query,
+        { code: accountCode },
+        attacker.headers(),
+      );
+      expect(response.body.errors, attacker.name).toBeUndefined();
+      expect(response.body.data?.billingAccount, attacker.name).toBeNull();
+    }
+  },
   viewer: async () => {
     expect(await apiKeyIds(a.auth)).toContain(a.key.id);
     for (const attacker of attackers) {
@@ -315,6 +375,10 @@ async function expectCampaignUntouched(): Promise<void> {
   expect(await aCampaign()).toEqual({ name: "A campaign", status: "pending", maxConcurrentCalls: 5 });
 }
 
+const accountMutation = (field: string, args = "$id: ID!", call = "id: $id") => `mutation (${args}) {
+  ${field}(${call}) { ${ERROR_FIELDS} }
+}`;
+
 /** A campaign lifecycle mutation by any attacker on A's campaign is NotFoundError and changes nothing. */
 function campaignActionCheck(field: string) {
   return async () => {
@@ -359,6 +423,17 @@ const mutationChecks: Record<string, () => Promise<void>> = {
         "createCampaign",
       );
       expect(withAAgent.__typename, attacker.name).toBe("RejectedInputError");
+      const withAAccount = resultOf(
+        await graphql(
+          mutation,
+          {
+            input: { name: "steal", contactNumbers: [1], scenario: "scenario_test_demo", billingAccountId: accountId },
+          },
+          attacker.headers(),
+        ),
+        "createCampaign",
+      );
+      expect(withAAccount.__typename, attacker.name).toBe("RejectedInputError");
     }
     expect(await listIds("campaigns", a.auth)).toEqual([campaignId]);
   },
@@ -371,6 +446,50 @@ const mutationChecks: Record<string, () => Promise<void>> = {
     await expectCampaignUntouched();
   },
   startCampaign: campaignActionCheck("startCampaign"),
+  createBillingAccount: async () => {
+    for (const attacker of attackers) {
+      const created = resultOf<{ data: { id: string } }>(
+        await graphql(
+          `mutation { createBillingAccount(input: { name: "Attacker's" }) {
+            ${ERROR_FIELDS} ... on MutationCreateBillingAccountSuccess { data { id } } } }`,
+          undefined,
+          attacker.headers(),
+        ),
+        "createBillingAccount",
+      );
+      expect((await accountsOf(attacker.headers())).map((account) => account.id)).toContain(created.data.id);
+      expect((await accountsOf(a.auth)).map((account) => account.id)).not.toContain(created.data.id);
+    }
+    expect((await accountsOf(a.auth)).map((account) => account.id)).toEqual([accountId]);
+  },
+  topUpBillingAccount: async () => {
+    await expectNotFoundForAttackers(
+      accountMutation("topUpBillingAccount", "$id: ID!, $credits: Float!", "id: $id, credits: $credits"),
+      "topUpBillingAccount",
+      { id: accountId, credits: 1000 },
+    );
+    await expectAccountUntouched();
+  },
+  refundBillingAccount: async () => {
+    await expectNotFoundForAttackers(
+      accountMutation("refundBillingAccount", "$id: ID!, $credits: Float!", "id: $id, credits: $credits"),
+      "refundBillingAccount",
+      { id: accountId, credits: 1 },
+    );
+    await expectAccountUntouched();
+  },
+  suspendBillingAccount: async () => {
+    await expectNotFoundForAttackers(accountMutation("suspendBillingAccount"), "suspendBillingAccount", {
+      id: accountId,
+    });
+    await expectAccountUntouched();
+  },
+  activateBillingAccount: async () => {
+    await expectNotFoundForAttackers(accountMutation("activateBillingAccount"), "activateBillingAccount", {
+      id: accountId,
+    });
+    await expectAccountUntouched();
+  },
   pauseCampaign: campaignActionCheck("pauseCampaign"),
   resumeCampaign: campaignActionCheck("resumeCampaign"),
   stopCampaign: campaignActionCheck("stopCampaign"),

@@ -7,7 +7,8 @@ export const agentKind = pgEnum("agent_kind", ["voice", "chat"]);
 export const agentMode = pgEnum("agent_mode", ["scenario", "llm"]);
 export const agentStatus = pgEnum("agent_status", ["active", "inactive"]);
 
-export const planType = pgEnum("plan_type", ["credit_based", "unlimited"]);
+/** credit_based: credits (setup + per minute); minutes: a balance of minutes; unlimited: never reserves or blocks. */
+export const planType = pgEnum("plan_type", ["credit_based", "unlimited", "minutes"]);
 export const accountStatus = pgEnum("account_status", ["active", "suspended"]);
 export const creditTransactionType = pgEnum("credit_transaction_type", [
   "topup_credits",
@@ -15,6 +16,7 @@ export const creditTransactionType = pgEnum("credit_transaction_type", [
   "release",
   "charge",
   "adjustment",
+  "refund",
 ]);
 
 /** Canonical campaign lifecycle; each legacy surface maps its own words onto it. */
@@ -69,5 +71,7 @@ export const deliveryStatus = pgEnum("delivery_status", ["pending", "delivered",
 export type CampaignStatus = (typeof campaignStatus.enumValues)[number];
 export type CallStatus = (typeof callStatus.enumValues)[number];
 export type CallResult = (typeof callResult.enumValues)[number];
+export type PlanType = (typeof planType.enumValues)[number];
+export type CreditTransactionType = (typeof creditTransactionType.enumValues)[number];
 export type AgentKind = (typeof agentKind.enumValues)[number];
 export type AgentMode = (typeof agentMode.enumValues)[number];

@@ -1,6 +1,8 @@
 import { type CallStatus, callAttempts, callEvents, calls, callTurns, campaigns } from "@switchboard/schema";
 import { type CallEvent, callEvent, callEventBatch } from "@switchboard/schema/internal/calls";
 import { and, eq, sql } from "drizzle-orm";
+import { settleCallCredit } from "../billing/ledger.js";
+import { billableSeconds } from "../billing/pricing.js";
 import type { Database } from "../db/client.js";
 import { activity, type CallSnapshot, type LiveEvent } from "../live/events.js";
 import { NotFoundError } from "../shared/errors.js";
@@ -170,7 +172,18 @@ async function applyStatus(tx: Transaction, call: CallRow, event: StatusEvent, n
     return APPLIED;
   }
   await endDial(tx, call, event, { occurredAt, durationMs, now });
+  await settleDial(tx, call, event, durationMs);
   return { applied: true, wakeCampaignId: call.campaignId };
+}
+
+/**
+ * The dial's credit reservation is settled with the dial, in its transaction: an answered call is charged
+ * for its talk time (capped at the reservation), every other end releases it all. Unreserved calls
+ * (unlimited plans, calls outside a campaign) cost no round trip.
+ */
+async function settleDial(tx: Transaction, call: CallRow, event: StatusEvent, durationMs: number | null) {
+  if (call.reservedCredit <= 0) return;
+  await settleCallCredit(tx, call.orgId, [call.id], billableSeconds(durationMs, event.status === "completed"));
 }
 
 /**
@@ -256,6 +269,7 @@ async function endDial(
         status: event.status,
         endedAt: timing.occurredAt,
         durationMs: timing.durationMs,
+        billableSeconds: billableSeconds(timing.durationMs, event.status === "completed"),
         nextAttemptAt: null,
         ...(event.status === "failed" ? { result: "failed" as const } : {}),
       })

@@ -1,6 +1,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { campaignStatus } from "@switchboard/schema";
 import { Agent } from "../agents/agent.graphql.js";
+import { BillingAccount } from "../billing/billing.graphql.js";
 import { Call, CallFilter, callFilterFrom } from "../calls/call.graphql.js";
 import { listCalls } from "../calls/service.js";
 import { Contact } from "../contacts/contact.graphql.js";
@@ -36,6 +37,12 @@ export const Campaign = builder.loadableNode("Campaign", {
     description: t.exposeString("description", { nullable: true }),
     status: t.field({ type: CampaignStatusEnum, resolve: (campaign) => campaign.status }),
     agent: t.field({ type: Agent, resolve: (campaign) => campaign.agentId }),
+    billingAccount: t.field({
+      type: BillingAccount,
+      description: "The account its calls are charged to.",
+      authScopes: { scope: "billing:manage" },
+      resolve: (campaign) => campaign.accountId,
+    }),
     maxConcurrentCalls: t.exposeInt("maxConcurrentCalls"),
     batchSize: t.exposeInt("batchSize"),
     retryEnabled: t.exposeBoolean("retryEnabled"),
@@ -90,6 +97,10 @@ const CreateCampaignInput = builder.inputType("CreateCampaignInput", {
     scenario: t.string(),
     contactIds: t.globalIDList({ for: [Contact] }),
     contactNumbers: t.intList(),
+    billingAccountId: t.globalID({
+      for: [BillingAccount],
+      description: "The account charged; the organisation's default account when absent.",
+    }),
     ...pacingFields(t),
   }),
 });
@@ -150,8 +161,14 @@ builder.mutationFields((t) => ({
     errors: { types: campaignErrors },
     args: { input: t.arg({ type: CreateCampaignInput, required: true }) },
     resolve: (_root, { input }, context) => {
-      const { agentId: _agent, scenario: _scenario, contactIds: _ids, contactNumbers: _numbers, ...rest } = input;
-      const fields = { ...given(rest), agent: agentRef(input), contacts: contactRefs(input) };
+      const { agentId: _agent, scenario: _scenario, contactIds: _ids, contactNumbers: _numbers, ...others } = input;
+      const { billingAccountId, ...rest } = others;
+      const fields = {
+        ...given(rest),
+        agent: agentRef(input),
+        contacts: contactRefs(input),
+        ...(billingAccountId ? { account: { id: billingAccountId.id } } : {}),
+      };
       return createCampaign(db(context), orgOf(context), fields, "graphql");
     },
   }),

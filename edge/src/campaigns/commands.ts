@@ -1,5 +1,6 @@
-import { accounts, agents, calls, campaigns, contacts } from "@switchboard/schema";
+import { agents, calls, campaigns, contacts } from "@switchboard/schema";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { type AccountRef, accountForCampaign } from "../billing/service.js";
 import { WAITING_STATUSES } from "../calls/status-groups.js";
 import { toInternational } from "../contacts/phone.js";
 import type { Database } from "../db/client.js";
@@ -33,7 +34,7 @@ type Source = (typeof campaigns.$inferInsert)["source"];
 
 /**
  * Creates a campaign and one pending call per contact, atomically. Every contact and the agent must belong
- * to the organisation; the campaign is charged to the organisation's default account.
+ * to the organisation; the campaign is charged to the account named, else to the organisation's default account.
  */
 export async function createCampaign(
   db: Database,
@@ -52,7 +53,7 @@ export async function createCampaign(
   }
   const id = await db.transaction(async (tx) => {
     const agent = await resolveVoiceAgent(tx, orgId, fields.agent);
-    const accountId = await defaultAccountId(tx, orgId);
+    const accountId = await chargedAccount(tx, orgId, fields.account);
     const [campaign] = await tx
       .insert(campaigns)
       .values({
@@ -162,13 +163,16 @@ async function resolveVoiceAgent(tx: Transaction, orgId: string, ref: AgentRef):
   return agent;
 }
 
-async function defaultAccountId(tx: Transaction, orgId: string): Promise<string> {
-  const [account] = await tx
-    .select({ id: accounts.id })
-    .from(accounts)
-    .where(and(eq(accounts.orgId, orgId), eq(accounts.isDefault, true)));
-  if (!account) throw new NotFoundError("Default billing account");
-  return account.id;
+/** A named account the organisation lacks is refused like an unknown agent; the default must exist. */
+async function chargedAccount(tx: Transaction, orgId: string, ref: AccountRef | undefined): Promise<string> {
+  try {
+    return (await accountForCampaign(tx, orgId, ref)).id;
+  } catch (error) {
+    if (ref && error instanceof NotFoundError) {
+      throw new RejectedInputError("account", `Billing account '${"id" in ref ? ref.id : ref.code}' not found`);
+    }
+    throw error;
+  }
 }
 
 /** Applies an update within what the campaign's state allows; waiting calls follow the new settings. */

@@ -22,6 +22,12 @@ const agentRef = z.union([
   z.object({ id: z.string().min(1) }).strict(),
 ]);
 
+/** The billing account charged; the organisation's default when absent. */
+const accountRef = z.union([
+  z.object({ id: z.string().min(1) }).strict(),
+  z.object({ code: z.string().min(1).max(100) }).strict(),
+]);
+
 /** The upper bound is a business rule (MiniBotPanel answers 400), checked after parsing; arrays are capped for safety. */
 const contactRefs = z.union([
   z.object({ numbers: z.array(z.number().int().positive()).min(contacts.min).max(MAX_CONTACT_IDS) }).strict(),
@@ -45,6 +51,7 @@ export const createCampaignInput = z
     description: z.string().max(descriptionLength.max).nullish(),
     agent: agentRef,
     contacts: contactRefs,
+    account: accountRef.optional(),
     maxConcurrentCalls: pacing.maxConcurrentCalls.default(CAMPAIGN_DEFAULTS.maxConcurrentCalls),
     batchSize: pacing.batchSize.default(CAMPAIGN_DEFAULTS.batchSize),
     retryEnabled: pacing.retryEnabled.default(CAMPAIGN_DEFAULTS.retryEnabled),

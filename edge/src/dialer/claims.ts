@@ -1,5 +1,7 @@
-import { callAttempts, calls, campaigns } from "@switchboard/schema";
+import { accounts, callAttempts, calls, campaigns, type PlanType } from "@switchboard/schema";
 import { sql } from "drizzle-orm";
+import { reservationEntries, reservationHeld, reserveForDue, settleCallCredit } from "../billing/ledger.js";
+import { reservationFor } from "../billing/pricing.js";
 import { ACTIVE_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
 import type { Database } from "../db/client.js";
 import { callsToClaim, LOST_CONVERSATION_AFTER_SECONDS, LOST_DIAL_AFTER_SECONDS } from "./plan.js";
@@ -21,6 +23,7 @@ export type ClaimedCall = {
 
 export type RunningClaim = {
   kind: "running";
+  orgId: string;
   claimed: ClaimedCall[];
   active: number;
   dueLeft: number;
@@ -29,6 +32,11 @@ export type RunningClaim = {
   windowOpensAt: Date | null;
   nextRetryAt: Date | null;
   callerNumbers: string[];
+  /**
+   * Why due calls were not dialled although capacity allowed: the account is suspended, or its credit cannot
+   * cover one more call (`suspended` counts the calls this tick held for credit). Null when nothing held.
+   */
+  held: { reason: "account_suspended" } | { reason: "credit"; suspended: number } | null;
 };
 
 export type ClaimResult =
@@ -44,7 +52,14 @@ type CampaignForDialing = {
   caller_numbers: string[];
   in_window: boolean;
   window_starts_at: Date | string | null;
+  account_id: string;
+  plan_type: PlanType;
+  account_status: "active" | "suspended";
+  available: string | number;
 };
+
+/** How the campaign's account limits this tick: credit per dial, and how many dials it can cover now. */
+type CreditGate = { accountId: string; perCall: number; affordable: number; suspended: boolean };
 
 type Workload = { active: number; waiting: number; due: number; next_retry_at: Date | string | null };
 
@@ -71,9 +86,12 @@ export async function claimDueCalls(
           ${campaigns.maxConcurrentCalls} as max_concurrent_calls, ${campaigns.batchSize} as batch_size,
           ${campaigns.callerNumbers} as caller_numbers, ${campaigns.windowStartsAt} as window_starts_at,
           (${campaigns.windowStartsAt} is null or ${campaigns.windowStartsAt} <= now())
-            and (${campaigns.windowEndsAt} is null or ${campaigns.windowEndsAt} > now()) as in_window
-        from ${campaigns} where ${campaigns.id} = ${campaignId}
-        for update`),
+            and (${campaigns.windowEndsAt} is null or ${campaigns.windowEndsAt} > now()) as in_window,
+          ${accounts.id} as account_id, ${accounts.planType} as plan_type, ${accounts.status} as account_status,
+          ${accounts.creditBalance} - ${accounts.creditReserved} as available
+        from ${campaigns} join ${accounts} on ${accounts.id} = ${campaigns.accountId} and ${accounts.orgId} = ${campaigns.orgId}
+        where ${campaigns.id} = ${campaignId}
+        for update of ${campaigns}`),
     );
     if (!campaign) return { kind: "idle", reason: "missing" };
     if (campaign.status !== "running") return { kind: "idle", reason: "not_running" };
@@ -88,16 +106,21 @@ export async function claimDueCalls(
     }
 
     const inWindow = Boolean(campaign.in_window);
-    const wanted = callsToClaim({
+    const gate = creditGate(campaign);
+    const capacity = callsToClaim({
       maxConcurrentCalls: campaign.max_concurrent_calls,
       batchSize: campaign.batch_size,
       active: work.active,
       due: options.dialable && inWindow ? work.due : 0,
     });
-    const claimed = wanted > 0 ? await claim(tx, campaign.org_id, campaignId, wanted) : [];
+    const wanted = Math.min(capacity, gate.affordable);
+    const claimed = wanted > 0 ? await claim(tx, campaign.org_id, campaignId, wanted, gate) : [];
+    const held =
+      capacity > 0 && wanted === 0 ? await holdFor(tx, campaign.org_id, campaignId, gate, work.active) : null;
     const windowStartsAt = toDate(campaign.window_starts_at);
     return {
       kind: "running",
+      orgId: campaign.org_id,
       claimed,
       active: work.active + claimed.length,
       dueLeft: work.due - claimed.length,
@@ -106,8 +129,52 @@ export async function claimDueCalls(
       windowOpensAt: windowStartsAt && windowStartsAt.getTime() > Date.now() ? windowStartsAt : null,
       nextRetryAt: toDate(work.next_retry_at),
       callerNumbers: campaign.caller_numbers ?? [],
+      held,
     };
   });
+}
+
+function creditGate(campaign: CampaignForDialing): CreditGate {
+  const perCall = reservationFor(campaign.plan_type);
+  const suspended = campaign.account_status === "suspended";
+  const affordable = suspended ? 0 : perCall > 0 ? Math.floor(Number(campaign.available) / perCall) : Infinity;
+  return { accountId: campaign.account_id, perCall, affordable, suspended };
+}
+
+/**
+ * Capacity allowed dials but the account did not. A suspended account's calls simply wait (its activation
+ * wakes the dialer). Out of credit with nothing of this campaign on the line (whose end could free credit),
+ * the waiting calls become `suspended` until a top-up resumes them.
+ */
+async function holdFor(
+  tx: Executor,
+  orgId: string,
+  campaignId: string,
+  gate: CreditGate,
+  active: number,
+): Promise<RunningClaim["held"]> {
+  if (gate.suspended) return { reason: "account_suspended" };
+  if (active > 0) return { reason: "credit", suspended: 0 };
+  const suspended = await suspendForCredit(tx, orgId, campaignId, gate);
+  return suspended > 0 ? { reason: "credit", suspended } : null;
+}
+
+/**
+ * Holds the campaign's waiting calls for credit, if the account still cannot cover one dial. The account row
+ * is read under a share lock, so a top-up in progress is waited for and seen (then nothing is suspended), or
+ * waits for this tick and then resumes what it suspended (resumeAccountCampaigns runs after the top-up).
+ */
+async function suspendForCredit(tx: Executor, orgId: string, campaignId: string, gate: CreditGate): Promise<number> {
+  const result = await tx.execute(sql`
+    with account as (
+      select ${accounts.creditBalance} - ${accounts.creditReserved} as available from ${accounts}
+      where ${accounts.id} = ${gate.accountId} and ${accounts.orgId} = ${orgId}
+      for share
+    )
+    update ${calls} set status = 'suspended', updated_at = now()
+    where ${calls.orgId} = ${orgId} and ${calls.campaignId} = ${campaignId} and ${calls.status} in ('pending', 'scheduled')
+      and (select available from account) < ${gate.perCall}::numeric`);
+  return result.rowCount ?? 0;
 }
 
 type Executor = Pick<Database, "execute">;
@@ -120,7 +187,7 @@ type Executor = Pick<Database, "execute">;
  * second dial of one attempt, so this cannot ring anyone twice); any other ends `failed`, said as such.
  */
 async function settleLostDials(tx: Executor, orgId: string, campaignId: string): Promise<void> {
-  await tx.execute(sql`
+  const result = await tx.execute(sql`
     with lost as (
       select ${calls.id} as id, ${calls.attempts} as attempt, ${calls.jambonzCallSid} is null as unacknowledged
       from ${calls}
@@ -144,10 +211,15 @@ async function settleLostDials(tx: Executor, orgId: string, campaignId: string):
         next_attempt_at = null, updated_at = now()
       from lost where c.id = lost.id and not (lost.unacknowledged and c.status = 'calling')
       returning c.id, lost.attempt
+    ), failed_attempts as (
+      update ${callAttempts} as a set status = 'failed', hangup_cause = ${LOST_DIAL_CAUSE}, ended_at = now()
+      from failed
+      where a.call_id = failed.id and a.org_id = ${orgId} and a.attempt_number = failed.attempt and a.ended_at is null
     )
-    update ${callAttempts} as a set status = 'failed', hangup_cause = ${LOST_DIAL_CAUSE}, ended_at = now()
-    from failed
-    where a.call_id = failed.id and a.org_id = ${orgId} and a.attempt_number = failed.attempt and a.ended_at is null`);
+    select id from lost`);
+  // A lost dial's reservation goes back to the account (rare: only when something was lost).
+  const lostIds = (result.rows as Array<{ id: string }>).map((row) => String(row.id));
+  await settleCallCredit(tx, orgId, lostIds);
 }
 
 async function workload(tx: Executor, orgId: string, campaignId: string): Promise<Workload> {
@@ -171,7 +243,15 @@ async function workload(tx: Executor, orgId: string, campaignId: string): Promis
  * started_at and inserts the attempt row numbered by the new attempt count. Fresh calls go first, then
  * retries by due time; the call number breaks ties so the order is stable.
  */
-async function claim(tx: Executor, orgId: string, campaignId: string, limit: number): Promise<ClaimedCall[]> {
+async function claim(
+  tx: Executor,
+  orgId: string,
+  campaignId: string,
+  limit: number,
+  gate: CreditGate,
+): Promise<ClaimedCall[]> {
+  const { perCall } = gate;
+  const credit = { orgId, accountId: gate.accountId };
   const result = await tx.execute(sql`
     with due as (
       select ${calls.id} as id from ${calls}
@@ -179,17 +259,17 @@ async function claim(tx: Executor, orgId: string, campaignId: string, limit: num
       order by ${calls.nextAttemptAt} asc nulls first, ${calls.number} asc
       limit ${limit}
       for update skip locked
-    ), claimed as (
+    ), ${reserveForDue(credit, perCall)}, claimed as (
       update ${calls} as c
       set status = 'calling', attempts = c.attempts + 1, started_at = now(), next_attempt_at = null,
-        updated_at = now()
-      from due where c.id = due.id
+        reserved_credit = ${perCall}::numeric, updated_at = now()
+      from due where c.id = due.id and ${reservationHeld(perCall)}
       returning c.id, c.org_id, c.campaign_id, c.number, c.attempts, c.to_number, c.from_number,
         coalesce((c.metadata->>'dial_refusals')::int, 0) as refusals
     ), attempt_rows as (
       insert into ${callAttempts} (org_id, call_id, attempt_number, to_number, status, started_at)
       select org_id, id, attempts, to_number, 'calling', now() from claimed
-    )
+    ), ${reservationEntries(perCall)}
     select * from claimed order by number`);
   return (result.rows as Array<Record<string, unknown>>).map((row) => ({
     id: String(row.id),
@@ -260,6 +340,7 @@ export async function rescheduleRefused(db: Database, call: ClaimedCall, delaySe
             and ${callAttempts.jambonzCallSid} is not null
         )`);
     if ((result.rowCount ?? 0) === 0) return false;
+    await settleCallCredit(tx, call.orgId, [call.id]);
     await tx.execute(sql`
       delete from ${callAttempts}
       where ${callAttempts.callId} = ${call.id} and ${callAttempts.orgId} = ${call.orgId}
@@ -278,6 +359,7 @@ export async function failUndialable(db: Database, call: ClaimedCall, reason: st
       where ${calls.id} = ${call.id} and ${calls.orgId} = ${call.orgId} and ${calls.status} = 'calling'
         and ${calls.attempts} = ${call.attempt}`);
     if ((result.rowCount ?? 0) === 0) return false;
+    await settleCallCredit(tx, call.orgId, [call.id]);
     await tx.execute(sql`
       update ${callAttempts} set status = 'failed', hangup_cause = ${reason}, ended_at = now()
       where ${callAttempts.callId} = ${call.id} and ${callAttempts.orgId} = ${call.orgId}

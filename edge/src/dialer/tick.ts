@@ -43,6 +43,9 @@ export async function runDialerTick(
   // The claim has committed its calls as `calling`; told before they are dialled, so it precedes their ringing.
   const first = claim.claimed[0];
   if (first) await announce(first.orgId, callingEvents(claim.claimed));
+  if (claim.held?.reason === "credit" && claim.held.suspended > 0) {
+    await announce(claim.orgId, [{ type: "progress", campaignId }]);
+  }
 
   const placed = await placeClaimed(db, { baseUrl: target.baseUrl, secret: target.secret ?? "" }, claim);
   const nextAt = nextTickAt({
@@ -50,7 +53,8 @@ export async function runDialerTick(
     active: claim.active,
     dueLeft: claim.dueLeft,
     free: claim.free,
-    dialable: dialable && claim.inWindow,
+    // Calls held by the account wait for a wake (top-up, activation, a call's end), not for a poll.
+    dialable: dialable && claim.inWindow && claim.held === null,
     windowOpensAt: claim.windowOpensAt?.getTime() ?? null,
     nextRetryAt: claim.nextRetryAt?.getTime() ?? null,
   });

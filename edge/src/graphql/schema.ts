@@ -6,6 +6,7 @@ import "../identity/identity.graphql.js";
 import "../agents/agent.graphql.js";
 import "../contacts/contact.graphql.js";
 import "../calls/call.graphql.js";
+import "../billing/billing.graphql.js";
 import "../campaigns/campaign.graphql.js";
 import "../stats/stats.graphql.js";
 import "../live/live.graphql.js";

@@ -1,6 +1,7 @@
 import { accounts, organisations, users } from "@switchboard/schema";
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { newAccountCode } from "../billing/service.js";
 import type { Database } from "../db/client.js";
 import { AuthenticationError, ConflictError } from "../shared/errors.js";
 import { parseInput } from "../shared/validate.js";
@@ -28,7 +29,10 @@ type AccountUser = Omit<typeof users.$inferSelect, "passwordHash">;
 /** A signed-in user with their tokens. */
 export type Session = { user: AccountUser; tokens: TokenPair };
 
-/** Creates an organisation, its default billing account and its owner, then logs the owner in. */
+/**
+ * Creates an organisation, its default billing account and its owner, then logs the owner in. The default
+ * account is on the unlimited plan: nothing is blocked until an admin sets up credit-based accounts.
+ */
 export async function register(db: Database, secret: string, input: unknown): Promise<TokenPair> {
   return (await registerAccount(db, secret, input)).tokens;
 }
@@ -44,7 +48,13 @@ export async function registerAccount(db: Database, secret: string, input: unkno
       .values({ name: organizationName, slug: slugFor(organizationName) })
       .returning({ id: organisations.id });
     if (!org) throw new Error("organisation insert returned nothing");
-    await tx.insert(accounts).values({ orgId: org.id, code: accountCode(), name: organizationName, isDefault: true });
+    await tx.insert(accounts).values({
+      orgId: org.id,
+      code: newAccountCode(),
+      name: organizationName,
+      planType: "unlimited",
+      isDefault: true,
+    });
     const [user] = await tx
       .insert(users)
       .values({
@@ -128,8 +138,4 @@ function slugFor(name: string): string {
     .replace(/^-|-$/g, "")
     .slice(0, 40);
   return `${base || "org"}-${crypto.randomUUID().slice(0, 8)}`;
-}
-
-function accountCode(): string {
-  return `acc-${crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`;
 }

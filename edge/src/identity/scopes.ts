@@ -8,12 +8,14 @@ export const ALL_SCOPES = [
   "campaigns:write",
   "calls:read",
   "api_keys:manage",
+  /** Billing accounts, credits and the ledger: organisation admins (and the legacy password) only. */
+  "billing:manage",
 ] as const;
 
 export type Scope = (typeof ALL_SCOPES)[number];
 
 export function scopesForRole(role: "owner" | "admin" | "member"): Scope[] {
-  if (role === "member") return ALL_SCOPES.filter((scope) => scope !== "api_keys:manage");
+  if (role === "member") return ALL_SCOPES.filter((scope) => scope !== "api_keys:manage" && scope !== "billing:manage");
   return [...ALL_SCOPES];
 }
 

@@ -129,26 +129,31 @@ async function findUserId(db: Db, email: string): Promise<string | undefined> {
   return row?.id;
 }
 
+/**
+ * The organisation's default account (unlimited: MiniBotPanel's campaigns never had credits) and SpeechAI's
+ * example account `retail_express`, credit-based with the documented 150.50 credits, given as a top-up in the
+ * ledger (every balance derives from it). Databases seeded before keep their default.
+ */
 async function ensureDefaultAccount(db: Db, orgId: string, warnings: string[]): Promise<void> {
-  const code = "retail_express";
   await db
     .insert(accounts)
-    .values({
-      orgId,
-      code,
-      name: "Retail Express Corp",
-      country: "CL",
-      planType: "credit_based",
-      creditBalance: 150.5,
-      isDefault: true,
-    })
+    .values({ orgId, code: "demo", name: "Demo Organisation", planType: "unlimited", isDefault: true })
     .onConflictDoNothing();
+  const code = "retail_express";
+  await db.execute(sql`
+    with account as (
+      insert into ${accounts} (org_id, code, name, country, plan_type, credit_balance)
+      values (${orgId}, ${code}, 'Retail Express Corp', 'CL', 'credit_based', 150.5)
+      on conflict do nothing
+      returning id, org_id, credit_balance
+    )
+    insert into credit_transactions (org_id, account_id, type, amount, balance_after, description)
+    select org_id, id, 'topup_credits'::credit_transaction_type, credit_balance, credit_balance, 'Initial credits' from account`);
   const [row] = await db
     .select({ id: accounts.id })
     .from(accounts)
     .where(and(eq(accounts.orgId, orgId), eq(accounts.code, code)));
-  // The partial unique index allows one default account per organisation.
-  if (!row) warnings.push(`account ${code} not created: the organisation already has another default account`);
+  if (!row) warnings.push(`account ${code} not created: another organisation's data holds its identifiers`);
 }
 
 async function ensureAgents(db: Db, orgId: string, userId: string): Promise<Map<string, string>> {
