@@ -1,0 +1,43 @@
+import { DomainError } from "../shared/errors.js";
+
+/**
+ * Why a file cannot become a batch. Every one is the client's to fix (REST answers 400, 413 for FILE_TOO_LARGE);
+ * none leaves anything behind, because the file is read and checked before the transaction starts.
+ */
+export type BatchFileProblem =
+  | "FILE_TOO_LARGE"
+  | "TOO_MANY_ROWS"
+  | "UNSUPPORTED_FILE"
+  | "UNREADABLE_FILE"
+  | "EMPTY_FILE"
+  | "MISSING_COLUMNS"
+  | "NOTHING_TO_IMPORT";
+
+export class BatchFileError extends DomainError {
+  constructor(
+    readonly problem: BatchFileProblem,
+    message: string,
+  ) {
+    super(problem, message);
+  }
+}
+
+/** The account cannot pay for the batch: available credit (balance − reserved) is below the estimate. */
+export class InsufficientCreditError extends DomainError {
+  constructor(
+    readonly required: number,
+    readonly available: number,
+  ) {
+    super(
+      "INSUFFICIENT_CREDIT",
+      `Insufficient credit: the batch needs ${required.toFixed(2)} and the account has ${available.toFixed(2)} available`,
+    );
+  }
+}
+
+/** A suspended account takes no new batches until it is activated again. */
+export class AccountSuspendedError extends DomainError {
+  constructor(readonly account: string) {
+    super("ACCOUNT_SUSPENDED", `Account ${account} is suspended`);
+  }
+}
