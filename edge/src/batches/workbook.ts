@@ -2,7 +2,8 @@ import { read, type Sheet2JSONOpts, utils, type WorkBook, type WorkSheet } from 
 import { BatchFileError } from "./errors.js";
 
 /** Limits of one upload, documented in the README (SpeechAI batches). */
-export const BATCH_LIMITS = { maxFileBytes: 10 * 1024 * 1024, maxRows: 10_000 } as const;
+/** 4 MiB fits the edge's 5 MB request cap as a multipart upload (a 10,000-row sheet is well under 1 MB). */
+export const BATCH_LIMITS = { maxFileBytes: 4 * 1024 * 1024, maxRows: 10_000 } as const;
 
 /** A cell as the spreadsheet stores it: numbers stay numbers (Excel dates are serial numbers). */
 export type Cell = string | number | boolean | null;

@@ -7,6 +7,7 @@ import "../agents/agent.graphql.js";
 import "../contacts/contact.graphql.js";
 import "../calls/call.graphql.js";
 import "../campaigns/campaign.graphql.js";
+import "../batches/batch.graphql.js";
 import "../stats/stats.graphql.js";
 import "../live/live.graphql.js";
 import { builder } from "./builder.js";
