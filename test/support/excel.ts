@@ -14,7 +14,12 @@ export function workbookBytes(
   for (const [name, rows] of Object.entries(named)) {
     utils.book_append_sheet(workbook, utils.aoa_to_sheet(rows), name);
   }
-  const data: ArrayBuffer = write(workbook, { type: "array", bookType: format === "xls" ? "biff8" : "xlsx" });
+  // Compressed like the files Excel saves (BIFF8 .xls has no compression).
+  const data: ArrayBuffer = write(workbook, {
+    type: "array",
+    bookType: format === "xls" ? "biff8" : "xlsx",
+    compression: true,
+  });
   return new Uint8Array(data);
 }
 
