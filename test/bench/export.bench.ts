@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import {
   API_KEY_HEADERS,
@@ -9,6 +8,7 @@ import {
   startBenchEdge,
   withClient,
 } from "./support.js";
+import { type Memory, memoryOf, readProc, workerdProcesses } from "./worker-memory.js";
 
 /**
  * `npm run bench:export`: the streamed campaign exports against a throw-away stack (embedded PGlite,
@@ -25,7 +25,6 @@ const LARGE = 100_000;
 const SAMPLE_EVERY_MS = 50;
 const AFTER_ABORT_MS = 3_000;
 
-type Memory = { rssKb: number; hwmKb: number };
 type Download = {
   label: string;
   rows: number;
@@ -194,42 +193,6 @@ async function abortMidway(url: string, workers: number[]): Promise<AbortResult>
   return { bytesRead, cpuMsAfter, cpuMsFullDownload, stillServing: check.ok };
 }
 
-/** Every workerd process descending from this one (wrangler → workerd), found through /proc. */
-function workerdProcesses(): number[] {
-  const parentOf = new Map<number, number>();
-  const nameOf = new Map<number, string>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readProc(`/proc/${entry}/stat`);
-    if (!stat) continue;
-    // `pid (comm) state ppid …`; comm may contain spaces or parentheses, so split at the last ')'.
-    const close = stat.lastIndexOf(")");
-    nameOf.set(Number(entry), stat.slice(stat.indexOf("(") + 1, close));
-    parentOf.set(Number(entry), Number(stat.slice(close + 2).split(" ")[1]));
-  }
-  const descendsFromUs = (pid: number): boolean => {
-    for (let current = parentOf.get(pid); current !== undefined && current > 1; current = parentOf.get(current)) {
-      if (current === process.pid) return true;
-    }
-    return false;
-  };
-  return [...nameOf.entries()]
-    .filter(([pid, name]) => name.startsWith("workerd") && descendsFromUs(pid))
-    .map(([pid]) => pid);
-}
-
-/** Summed over the worker processes: VmRSS now and VmHWM (peak RSS over the process's life). */
-function memoryOf(pids: number[]): Memory {
-  let rssKb = 0;
-  let hwmKb = 0;
-  for (const pid of pids) {
-    const status = readProc(`/proc/${pid}/status`) ?? "";
-    rssKb += Number(status.match(/^VmRSS:\s+(\d+)/m)?.[1] ?? 0);
-    hwmKb += Number(status.match(/^VmHWM:\s+(\d+)/m)?.[1] ?? 0);
-  }
-  return { rssKb, hwmKb };
-}
-
 /** User + system CPU time of the worker processes, in ms (clock ticks are 10 ms on Linux). */
 function cpuMsOf(pids: number[]): number {
   let ticks = 0;
@@ -239,14 +202,6 @@ function cpuMsOf(pids: number[]): number {
     ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
   }
   return ticks * 10;
-}
-
-function readProc(path: string): string | null {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return null; // the process exited between listing and reading
-  }
 }
 
 function printReport(label: string, workers: number[], idle: Memory, downloads: Download[], abort: AbortResult): void {

@@ -311,8 +311,25 @@ export async function accountForCampaign(tx: Reader, orgId: string, ref: Account
   return row;
 }
 
-/** Refuses work the account cannot pay for now (a batch's estimate): available credit must cover it. */
+/** The account row locked until the transaction ends, so two spenders cannot both count the same credit. */
+export async function lockAccount(tx: Reader, orgId: string, accountId: string): Promise<AccountRow> {
+  const [row] = await tx
+    .select()
+    .from(accounts)
+    .where(and(eq(accounts.orgId, orgId), eq(accounts.id, accountId)))
+    .for("update");
+  if (!row) throw new NotFoundError(`Account ${accountId}`);
+  return row;
+}
+
+/**
+ * Refuses work the account cannot take now (a batch of `contacts` calls): a suspended account takes none, and
+ * available credit must cover the estimate. Returns the estimate.
+ */
 export function assertCanAfford(account: AccountRow, contacts: number): number {
+  if (account.status === "suspended") {
+    throw new AccountStatusError(account.code, "suspended", `Account ${account.code} is suspended`);
+  }
   const estimate = estimateCost(account.planType as PlanType, contacts);
   const available = round4(account.creditBalance - account.creditReserved);
   if (estimate > available) throw new InsufficientCreditError(account.code, estimate, available);

@@ -16,6 +16,8 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
+    /** An uploaded file (GraphQL multipart request spec, which Yoga reads into a Fetch API File). */
+    File: { Input: File; Output: never };
   };
   DefaultFieldNullability: false;
 }>({

@@ -8,6 +8,7 @@ import "../contacts/contact.graphql.js";
 import "../calls/call.graphql.js";
 import "../billing/billing.graphql.js";
 import "../campaigns/campaign.graphql.js";
+import "../batches/batch.graphql.js";
 import "../stats/stats.graphql.js";
 import "../live/live.graphql.js";
 import { builder } from "./builder.js";
