@@ -1,0 +1,121 @@
+import type { Api } from "./api.js";
+import { h } from "./dom.js";
+
+/**
+ * Transcripts as they are spoken. Every call that reaches the line gets a callTranscript subscription at once
+ * (turns come quickly), and its turns are kept here; the panel shows the chosen call's and scrolls with it.
+ */
+
+export type Turn = { callId: string; sequence: number; speaker: string; text: string; spokenAt: string };
+
+const TRANSCRIPT = `subscription ($callId: ID!) {
+  callTranscript(callId: $callId) { callId sequence speaker text spokenAt }
+}`;
+/** A bound on concurrent streams, whatever the campaign's concurrency. */
+const MAX_STREAMS = 12;
+/** A finished call's stream stays open this long, for turns published as it hangs up. */
+const LINGER_MS = 5_000;
+
+export class Transcripts {
+  readonly element: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly list: HTMLOListElement;
+  private readonly turns = new Map<string, Turn[]>();
+  private readonly streams = new Map<string, () => void>();
+  private readonly finished = new Set<string>();
+  private shown: string | null = null;
+
+  constructor(
+    private readonly api: Api,
+    private readonly onError: (error: Error) => void,
+  ) {
+    this.title = h("h3", {}, "Transcript");
+    this.list = h("ol", { class: "turns", "data-testid": "transcript" });
+    this.element = h(
+      "section",
+      { class: "panel transcript" },
+      this.title,
+      this.list,
+      h("p", { class: "hint" }, "Click a call to follow it; calls on the line are followed as they are answered."),
+    );
+  }
+
+  get showing(): string | null {
+    return this.shown;
+  }
+
+  /** Starts listening to a call (idempotent). */
+  listen(callId: string): void {
+    if (this.streams.has(callId) || this.streams.size >= MAX_STREAMS) return;
+    const stop = this.api.subscribe<{ callTranscript: Turn }>(
+      TRANSCRIPT,
+      { callId },
+      ({ callTranscript }) => this.receive(callTranscript),
+      this.onError,
+    );
+    this.streams.set(callId, stop);
+  }
+
+  /** The call has ended: stop listening once late turns have had time to arrive. */
+  ended(callId: string): void {
+    if (this.finished.has(callId)) return;
+    this.finished.add(callId);
+    setTimeout(() => {
+      if (callId !== this.shown) this.stop(callId);
+    }, LINGER_MS);
+  }
+
+  show(callId: string, heading: string): void {
+    const previous = this.shown;
+    if (previous && previous !== callId && this.finished.has(previous)) this.stop(previous);
+    this.shown = callId;
+    this.listen(callId);
+    this.title.textContent = heading;
+    this.list.replaceChildren(...(this.turns.get(callId) ?? []).map(turnItem));
+    if (!this.list.childElementCount) this.list.append(h("li", { class: "empty" }, "Waiting for the conversation…"));
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  retitle(heading: string): void {
+    this.title.textContent = heading;
+  }
+
+  closeAll(): void {
+    for (const stop of this.streams.values()) stop();
+    this.streams.clear();
+    this.turns.clear();
+    this.finished.clear();
+    this.shown = null;
+    this.title.textContent = "Transcript";
+    this.list.replaceChildren();
+  }
+
+  private stop(callId: string): void {
+    this.streams.get(callId)?.();
+    this.streams.delete(callId);
+  }
+
+  private receive(turn: Turn): void {
+    const turns = this.turns.get(turn.callId) ?? [];
+    if (turns.some((known) => known.sequence === turn.sequence)) return;
+    turns.push(turn);
+    turns.sort((a, b) => a.sequence - b.sequence);
+    this.turns.set(turn.callId, turns);
+    if (turn.callId !== this.shown) return;
+    this.list.querySelector(".empty")?.remove();
+    const following = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
+    this.list.append(turnItem(turn));
+    // Scrolls with the conversation unless the operator scrolled up to read.
+    if (following) this.list.scrollTop = this.list.scrollHeight;
+  }
+}
+
+function turnItem(turn: Turn): HTMLLIElement {
+  const time = new Date(turn.spokenAt).toLocaleTimeString();
+  return h(
+    "li",
+    { class: `turn speaker-${turn.speaker}`, "data-sequence": turn.sequence },
+    h("span", { class: "who" }, turn.speaker, h("small", {}, time)),
+    h("span", { class: "text" }, turn.text),
+  );
+}
