@@ -50,7 +50,10 @@ export class CallsTable {
   /** Adds a call from a page of the list, unless a live change already brought it (that row is newer). */
   add(call: CallRow): void {
     const known = this.rows.get(call.id);
-    if (!known) return this.insert(call);
+    if (!known) {
+      this.insert(call);
+      return;
+    }
     Object.assign(known.data, { number: call.number, contact: call.contact, phone: call.phone });
     this.render(known.data, known.element);
   }
