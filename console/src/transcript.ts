@@ -11,8 +11,15 @@ export type Turn = { callId: string; sequence: number; speaker: string; text: st
 const TRANSCRIPT = `subscription ($callId: ID!) {
   callTranscript(callId: $callId) { callId sequence speaker text spokenAt }
 }`;
-/** A bound on concurrent streams, whatever the campaign's concurrency. */
-const MAX_STREAMS = 12;
+/**
+ * How many transcript streams may be open at once. Each SSE stream (distinct connections mode) holds a connection,
+ * and over HTTP/1.1 (wrangler dev) a browser opens at most 6 per host: the console's three feeds plus two
+ * transcripts leave one for queries and the start/pause/stop mutations. Over HTTP/2 streams share a connection.
+ */
+function streamBudget(): number {
+  const [navigation] = performance.getEntriesByType("navigation") as PerformanceNavigationTiming[];
+  return ["h2", "h3"].includes(navigation?.nextHopProtocol ?? "") ? 12 : 2;
+}
 /** A finished call's stream stays open this long, for turns published as it hangs up. */
 const LINGER_MS = 5_000;
 
@@ -24,6 +31,7 @@ export class Transcripts {
   private readonly streams = new Map<string, () => void>();
   private readonly finished = new Set<string>();
   private shown: string | null = null;
+  private readonly budget = streamBudget();
 
   constructor(
     private readonly api: Api,
@@ -44,9 +52,17 @@ export class Transcripts {
     return this.shown;
   }
 
-  /** Starts listening to a call (idempotent). */
+  /**
+   * Starts listening to a call (idempotent). When the budget is spent, the stream opened longest ago gives way,
+   * except the shown call's: the newest calls on the line are the ones worth hearing.
+   */
   listen(callId: string): void {
-    if (this.streams.has(callId) || this.streams.size >= MAX_STREAMS) return;
+    if (this.streams.has(callId)) return;
+    if (this.streams.size >= this.budget) {
+      const oldest = [...this.streams.keys()].find((id) => id !== this.shown);
+      if (oldest) this.stop(oldest);
+      else return;
+    }
     const stop = this.api.subscribe<{ callTranscript: Turn }>(
       TRANSCRIPT,
       { callId },
