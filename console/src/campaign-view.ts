@@ -1,7 +1,7 @@
 import type { Api } from "./api.js";
 import { ACTIVE_STATUSES, type CallChange, type CallRow, CallsTable } from "./calls.js";
 import { ProgressChart } from "./chart.js";
-import { fill, h } from "./dom.js";
+import { clock, fill, h } from "./dom.js";
 import { Transcripts } from "./transcript.js";
 
 /**
@@ -186,7 +186,7 @@ export class CampaignView {
       figure("Completed", stats.completed, "completed"),
       figure("Leads", stats.results.leads, "leads"),
       figure("Lead rate", stats.leadRate === null ? "–" : `${Math.round(stats.leadRate * 100)} %`, "leadRate"),
-      figure("ETA", stats.eta ? new Date(stats.eta).toLocaleTimeString() : "–", "eta"),
+      figure("ETA", stats.eta ? clock(stats.eta) : "–", "eta"),
     );
   }
 

@@ -1,7 +1,7 @@
 import "./style.css";
 import { Api } from "./api.js";
 import { CampaignView } from "./campaign-view.js";
-import { fill, h } from "./dom.js";
+import { clock, fill, h } from "./dom.js";
 import { describeSession, loadSession, type Session, saveSession } from "./session.js";
 
 /**
@@ -28,9 +28,14 @@ if (!root) throw new Error("#app is missing");
 const app: HTMLElement = root;
 
 const statusLine = h("p", { class: "status", role: "status", "data-testid": "status" });
+/** Notices fade after a while; errors stay until the next message. */
+const NOTICE_MS = 6_000;
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 function report(message: string, error = false): void {
+  clearTimeout(noticeTimer);
   statusLine.textContent = message;
   statusLine.classList.toggle("error", error);
+  if (!error && message) noticeTimer = setTimeout(() => report(""), NOTICE_MS);
 }
 
 const api = new Api(loadSession(), (session) => {
@@ -171,7 +176,7 @@ async function createDemoCampaign(picker: HTMLSelectElement): Promise<void> {
     const agent = sources.agents.edges.find(({ node }) => node.kind === "voice")?.node;
     const contactIds = sources.contacts.edges.map(({ node }) => node.id);
     if (!agent || contactIds.length === 0) return report("A demo campaign needs a voice agent and contacts", true);
-    const name = `Demo ${new Date().toLocaleTimeString()}`;
+    const name = `Demo ${clock(new Date())}`;
     const { createCampaign } = await api.request<{ createCampaign: { message?: string; data?: { id: string } } }>(
       CREATE_CAMPAIGN,
       { input: { name, agentId: agent.id, contactIds, maxConcurrentCalls: 3, retryEnabled: false } },
@@ -191,7 +196,7 @@ function activityItem(item: ActivityItem, picker: HTMLSelectElement): HTMLLIElem
   return h(
     "li",
     { "data-kind": item.kind },
-    h("time", {}, new Date(item.occurredAt).toLocaleTimeString()),
+    h("time", {}, clock(item.occurredAt)),
     h("b", {}, item.kind.replace(/_/g, " ")),
     h("span", {}, campaign.replace(/ \(\w+\)$/, "")),
   );

@@ -1,5 +1,5 @@
 import type { Api } from "./api.js";
-import { h } from "./dom.js";
+import { clock, h } from "./dom.js";
 
 /**
  * Transcripts as they are spoken. Every call that reaches the line gets a callTranscript subscription at once
@@ -127,7 +127,7 @@ export class Transcripts {
 }
 
 function turnItem(turn: Turn): HTMLLIElement {
-  const time = new Date(turn.spokenAt).toLocaleTimeString();
+  const time = clock(turn.spokenAt);
   return h(
     "li",
     { class: `turn speaker-${turn.speaker}`, "data-sequence": turn.sequence },
