@@ -145,6 +145,24 @@ describe("operator console", () => {
     expect(shownTurns.length).toBeGreaterThan(0);
     for (const turn of shownTurns) expect(storedTexts).toContain(turn);
 
+    // Any ended call's transcript can be read back in full: the lead's row, clicked.
+    const lead = contacts.find((contact) => contact.persona === "interested");
+    const leadTurns = await database().query<{ text: string }>(
+      `select t.text from call_turns t join calls c on c.id = t.call_id join contacts k on k.id = c.contact_id
+       where c.campaign_id = $1 and k.phone = $2 order by t.sequence`,
+      [campaignId, lead?.phone],
+    );
+    expect(leadTurns.rows.length).toBeGreaterThan(0);
+    await page.locator("[data-testid=calls] tbody tr", { hasText: lead?.phone ?? "?" }).click();
+    await page.locator(".transcript h3", { hasText: "completed" }).waitFor();
+    await page
+      .locator("[data-testid=transcript] li.turn")
+      .nth(leadTurns.rows.length - 1)
+      .waitFor();
+    expect(await page.locator("[data-testid=transcript] li.turn .text").allTextContents()).toEqual(
+      leadTurns.rows.map((row) => row.text),
+    );
+
     // The activity feed heard the campaign start.
     await page.locator("[data-testid=activity] li[data-kind=campaign_started]").first().waitFor();
     await page.close();

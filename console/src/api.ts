@@ -77,6 +77,14 @@ export class Api {
     }
   }
 
+  /** GET on one of the REST surfaces, with the same credentials; null when it answers 404. */
+  async getJson<T>(path: string): Promise<T | null> {
+    const response = await fetch(path, { headers: { accept: "application/json", ...(await this.headers()) } });
+    if (response.status === 404) return null;
+    if (!response.ok) throw new ApiError(`GET ${path}: HTTP ${response.status}`, `HTTP_${response.status}`);
+    return (await response.json()) as T;
+  }
+
   /** Subscribes; returns the unsubscribe. `onError` hears refusals and dropped streams. */
   subscribe<T>(
     query: string,

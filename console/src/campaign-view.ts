@@ -211,12 +211,10 @@ export class CampaignView {
   private showCall(callId: string): void {
     const call = this.calls.get(callId);
     const who = call?.contact || call?.phone || "call";
-    const state = call && ACTIVE_STATUSES.has(call.status) ? "live" : (call?.status.replace("_", " ") ?? "");
-    if (this.transcripts.showing === callId) {
-      this.transcripts.retitle(`Transcript · ${who} · ${state}`);
-    } else {
-      this.transcripts.show(callId, `Transcript · ${who} · ${state}`);
-    }
+    const live = call !== undefined && ACTIVE_STATUSES.has(call.status);
+    const heading = `Transcript · ${who} · ${live ? "live" : (call?.status.replace("_", " ") ?? "")}`;
+    if (this.transcripts.showing === callId) this.transcripts.retitle(heading);
+    else this.transcripts.show(callId, heading, live);
     this.calls.select(callId);
   }
 

@@ -81,15 +81,15 @@ export class Transcripts {
     }, LINGER_MS);
   }
 
-  show(callId: string, heading: string): void {
+  /** Shows a call's turns: a live call's as they come, an ended one's from its stored transcript. */
+  show(callId: string, heading: string, live: boolean): void {
     const previous = this.shown;
     if (previous && previous !== callId && this.finished.has(previous)) this.stop(previous);
     this.shown = callId;
-    this.listen(callId);
     this.title.textContent = heading;
-    this.list.replaceChildren(...(this.turns.get(callId) ?? []).map(turnItem));
-    if (!this.list.childElementCount) this.list.append(h("li", { class: "empty" }, "Waiting for the conversation…"));
-    this.list.scrollTop = this.list.scrollHeight;
+    this.render(callId, "Waiting for the conversation…");
+    if (live) this.listen(callId);
+    else void this.loadStored(callId);
   }
 
   retitle(heading: string): void {
@@ -104,6 +104,28 @@ export class Transcripts {
     this.shown = null;
     this.title.textContent = "Transcript";
     this.list.replaceChildren();
+  }
+
+  private render(callId: string, emptyText: string): void {
+    this.list.replaceChildren(...(this.turns.get(callId) ?? []).map(turnItem));
+    if (!this.list.childElementCount) this.list.append(h("li", { class: "empty" }, emptyText));
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  /** An ended call's transcript, from the MiniBotPanel export (`[time] Speaker: text` lines). */
+  private async loadStored(callId: string): Promise<void> {
+    try {
+      const uuid = atob(callId).replace(/^Call:/, "");
+      const stored = await this.api.getJson<{ transcription: string }>(
+        `/api/exports/transcript/${encodeURIComponent(uuid)}?format=json`,
+      );
+      const turns = parseTranscript(callId, stored?.transcription ?? "");
+      // What was heard live may have missed the first words; the stored transcript has them all.
+      if (turns.length >= (this.turns.get(callId)?.length ?? 0)) this.turns.set(callId, turns);
+      if (this.shown === callId) this.render(callId, "No conversation was recorded for this call.");
+    } catch (error) {
+      this.onError(error as Error);
+    }
   }
 
   private stop(callId: string): void {
@@ -124,6 +146,17 @@ export class Transcripts {
     // Scrolls with the conversation unless the operator scrolled up to read.
     if (following) this.list.scrollTop = this.list.scrollHeight;
   }
+}
+
+const STORED_LINE = /^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)\] (Agent|Contact|System): (.*)$/;
+
+function parseTranscript(callId: string, transcription: string): Turn[] {
+  return transcription.split("\n").flatMap((line, index) => {
+    const match = STORED_LINE.exec(line.trim());
+    if (!match) return [];
+    const [, day, time, speaker = "", text = ""] = match;
+    return [{ callId, sequence: index, speaker: speaker.toLowerCase(), text, spokenAt: `${day}T${time}Z` }];
+  });
 }
 
 function turnItem(turn: Turn): HTMLLIElement {
