@@ -51,8 +51,10 @@ export async function startOwnCallChain(options: {
   internalApiSecret: string;
   stops: Array<() => Promise<void>>;
   node: Pick<MediaNodeProcessOptions, "outboxFile" | "log" | "websocket">;
+  /** Simulated seconds per real second; TEST_EMULATOR_SPEED unless a test needs calls it can watch. */
+  emulatorSpeed?: number;
 }) {
-  const emulator = await startEmulatorServer({ speed: TEST_EMULATOR_SPEED, log: () => {} });
+  const emulator = await startEmulatorServer({ speed: options.emulatorSpeed ?? TEST_EMULATOR_SPEED, log: () => {} });
   options.stops.push(emulator.close);
   const port = await freePort();
   const edgeUrl = await startThrowawayEdge({

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ensureConsoleBuilt } from "./console-build.js";
 import { startEmbeddedDatabase } from "./embedded-db.js";
 import { freePort } from "./ports.js";
 
@@ -31,6 +32,8 @@ export async function startEdge(options: {
   /** Called as soon as wrangler is spawned, so a caller can stop it even while it is still starting. */
   onSpawn?: (child: ChildProcess) => void;
 }): Promise<EdgeProcess> {
+  // The worker serves the console's build as static assets; wrangler will not start without it.
+  await ensureConsoleBuilt(options.quiet ? undefined : console.log);
   const args = [
     "wrangler",
     "dev",

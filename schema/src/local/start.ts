@@ -171,6 +171,7 @@ function printBanner(info: {
     "",
     `  Edge              ${info.edgeUrl}`,
     `  GraphQL/GraphiQL  ${info.edgeUrl}/graphql`,
+    `  Console           ${info.edgeUrl}/console   (live campaigns: sign in with the demo login below)`,
     `  REST API docs     ${info.edgeUrl}/docs   (OpenAPI: /openapi.json, ReDoc: /redoc)`,
     `  MiniBotPanel API  ${info.edgeUrl}/api/campaigns/   (health: /health, metrics: /metrics)`,
     `  Media node        ${info.mediaNodeHealth}`,
