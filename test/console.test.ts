@@ -135,7 +135,9 @@ describe("operator console", () => {
       .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-status")));
     expect(statuses).toEqual(["completed", "completed"]);
 
-    // What the page showed is what was said: every turn it received is a stored turn of this campaign's calls.
+    // What the page showed is what was said: every turn it received is a stored turn of this campaign's calls,
+    // each partial transcript replaced by its final words.
+    expect(await page.locator("[data-testid=transcript] li.turn.partial").count()).toBe(0);
     const shownTurns = await page.locator("[data-testid=transcript] li.turn .text").allTextContents();
     const stored = await database().query<{ text: string }>(
       "select t.text from call_turns t join calls c on c.id = t.call_id where c.campaign_id = $1",

@@ -6,10 +6,18 @@ import { clock, h } from "./dom.js";
  * (turns come quickly), and its turns are kept here; the panel shows the chosen call's and scrolls with it.
  */
 
-export type Turn = { callId: string; sequence: number; speaker: string; text: string; spokenAt: string };
+/** `final: false` is a partial transcript: what the recogniser has heard so far; the final turn replaces it. */
+export type Turn = {
+  callId: string;
+  sequence: number;
+  speaker: string;
+  text: string;
+  spokenAt: string;
+  final: boolean;
+};
 
 const TRANSCRIPT = `subscription ($callId: ID!) {
-  callTranscript(callId: $callId) { callId sequence speaker text spokenAt }
+  callTranscript(callId: $callId) { callId sequence speaker text spokenAt final }
 }`;
 /**
  * How many transcript streams may be open at once. Each SSE stream (distinct connections mode) holds a connection,
@@ -135,14 +143,20 @@ export class Transcripts {
 
   private receive(turn: Turn): void {
     const turns = this.turns.get(turn.callId) ?? [];
-    if (turns.some((known) => known.sequence === turn.sequence)) return;
-    turns.push(turn);
+    const index = turns.findIndex((known) => known.sequence === turn.sequence);
+    const known = turns[index];
+    // A replay, or a partial transcript overtaken by its final turn.
+    if (known?.final) return;
+    if (known) turns[index] = turn;
+    else turns.push(turn);
     turns.sort((a, b) => a.sequence - b.sequence);
     this.turns.set(turn.callId, turns);
     if (turn.callId !== this.shown) return;
     this.list.querySelector(".empty")?.remove();
     const following = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
-    this.list.append(turnItem(turn));
+    const partial = known ? this.list.querySelector(`li[data-sequence="${turn.sequence}"]`) : null;
+    if (partial) partial.replaceWith(turnItem(turn));
+    else this.list.append(turnItem(turn));
     // Scrolls with the conversation unless the operator scrolled up to read.
     if (following) this.list.scrollTop = this.list.scrollHeight;
   }
@@ -155,7 +169,9 @@ function parseTranscript(callId: string, transcription: string): Turn[] {
     const match = STORED_LINE.exec(line.trim());
     if (!match) return [];
     const [, day, time, speaker = "", text = ""] = match;
-    return [{ callId, sequence: index, speaker: speaker.toLowerCase(), text, spokenAt: `${day}T${time}Z` }];
+    return [
+      { callId, sequence: index, speaker: speaker.toLowerCase(), text, spokenAt: `${day}T${time}Z`, final: true },
+    ];
   });
 }
 
@@ -163,7 +179,7 @@ function turnItem(turn: Turn): HTMLLIElement {
   const time = clock(turn.spokenAt);
   return h(
     "li",
-    { class: `turn speaker-${turn.speaker}`, "data-sequence": turn.sequence },
+    { class: `turn speaker-${turn.speaker}${turn.final ? "" : " partial"}`, "data-sequence": turn.sequence },
     h("span", { class: "who" }, turn.speaker, h("small", {}, time)),
     h("span", { class: "text" }, turn.text),
   );
