@@ -38,6 +38,8 @@ const envSchema = z.object({
   CAMPAIGN_DIALER: durableObjectNamespace,
   /** One EventHub Durable Object per organisation (or per shard of its topics), for live subscriptions. */
   EVENT_HUB: durableObjectNamespace,
+  /** One StreamSession Durable Object per graphql-sse single-connection stream, named by its token. */
+  STREAM_SESSION: durableObjectNamespace,
 });
 
 export type AppEnv = z.infer<typeof envSchema>;
