@@ -67,13 +67,56 @@ export async function forwardToStreamSession(c: Context<AppBindings>): Promise<R
     headers,
     body: request.method === "POST" ? await request.text() : undefined,
   });
-  if (request.method === "GET" && response.ok) {
-    // The object notices a gone client only at its next write (a ping every 12 s); tell it at once.
-    request.signal.addEventListener(
-      "abort",
-      () => void session.fetch(`https://stream-session${HANGUP_PATH}`, { method: "POST", headers }).catch(() => {}),
-      { once: true },
-    );
-  }
-  return response as unknown as Response;
+  if (request.method !== "GET" || !response.ok || !response.body) return response as unknown as Response;
+  // Relayed rather than handed back as is: a gone client is found out by a failing write (the object's heartbeat,
+  // every 2 s) here, in the Worker, which may not reach the object, so the Worker tells the object outright; it
+  // then ends the stream and its operations. (The request's signal, when the runtime fires it, does the same.)
+  let told = false;
+  const tellObject = () => {
+    if (told) return;
+    told = true;
+    relay.stop();
+    const hangUp = session.fetch(`https://stream-session${HANGUP_PATH}`, { method: "POST", headers });
+    c.executionCtx.waitUntil(hangUp.catch(() => {}));
+  };
+  const relay = relayStream(response.body as unknown as ReadableStream<Uint8Array>, tellObject);
+  request.signal.addEventListener("abort", tellObject, { once: true });
+  return new Response(relay.body, { status: response.status, headers: response.headers as unknown as Headers });
+}
+
+/**
+ * `source` re-streamed chunk by chunk. `stop()` cancels the source and ends the relay; `onCancel` runs when
+ * whoever reads the relay goes away. With `heartbeat`, that chunk is also sent every `everyMs` between the
+ * source's chunks (each a whole SSE message, so a comment never lands inside one).
+ */
+export function relayStream(
+  source: ReadableStream<Uint8Array>,
+  onCancel: () => void,
+  heartbeat?: { everyMs: number; chunk: Uint8Array },
+): { body: ReadableStream<Uint8Array>; stop: () => void } {
+  const reader = source.getReader();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (!heartbeat) return;
+      timer = setInterval(() => {
+        try {
+          controller.enqueue(heartbeat.chunk);
+        } catch {
+          clearInterval(timer);
+        }
+      }, heartbeat.everyMs);
+    },
+    async pull(controller) {
+      const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+      if (!chunk.done) return controller.enqueue(chunk.value);
+      clearInterval(timer);
+      controller.close();
+    },
+    cancel() {
+      clearInterval(timer);
+      onCancel();
+    },
+  });
+  return { body, stop: () => void reader.cancel().catch(() => {}) };
 }

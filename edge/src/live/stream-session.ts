@@ -7,9 +7,15 @@ import { readEnv } from "../env.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { yoga } from "../graphql/yoga.js";
 import type { Principal } from "../identity/principal.js";
-import { HANGUP_PATH, principalFrom, STREAM_NOT_FOUND, streamOwner } from "./single-connection.js";
+import { HANGUP_PATH, principalFrom, relayStream, STREAM_NOT_FOUND, streamOwner } from "./single-connection.js";
 
 const CONNECTION_IDLE_MS = 30_000;
+/**
+ * An SSE comment down the stream this often (graphql-sse's own ping is every 12 s): a client that went away is
+ * only found out by a write that fails, so this bounds how long its operations and hub slots outlive it.
+ */
+const HEARTBEAT_MS = 2_000;
+const PING = new TextEncoder().encode(":\n\n");
 
 type Result = ExecutionResult | AsyncIterable<ExecutionResult>;
 
@@ -42,9 +48,12 @@ export class StreamSession extends DurableObject {
       this.#hangup.abort();
       return new Response(null, { status: 204 });
     }
-    // graphql-sse ends the stream (and so its operations) when the GET's signal aborts.
-    const forwarded = request.method === "GET" ? new Request(request, { signal: this.#hangup.signal }) : request;
-    return this.#handler(forwarded);
+    const response = await this.#handler(request);
+    if (request.method !== "GET" || !response.body) return response;
+    // Cancelling graphql-sse's stream ends it and completes every operation on it (their hub slots go too).
+    const relay = relayStream(response.body, () => this.#hangup.abort(), { everyMs: HEARTBEAT_MS, chunk: PING });
+    this.#hangup.signal.addEventListener("abort", relay.stop, { once: true });
+    return new Response(relay.body, response);
   }
 
   /** One operation through Yoga, as the given principal; errors come back as a result, never thrown. */
