@@ -120,7 +120,8 @@ async function runPhase(stack: Stack, phase: Phase): Promise<string[]> {
   const clients = Array.from({ length: phase.clients }, () =>
     createClient({
       url: `${stack.edgeUrl}/graphql`,
-      headers: API_KEY_HEADERS,
+      // A copy each: graphql-sse's client writes its stream token into the headers object it is given.
+      headers: { ...API_KEY_HEADERS },
       singleConnection: phase.mode === "single",
       retryAttempts: 0,
     }),
