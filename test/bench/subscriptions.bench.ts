@@ -27,11 +27,14 @@ import {
  *   publish starts);
  * - deliveries/s: callUpdated messages received by all subscribers together, over the publishing window.
  * Phases: a baseline of 10 subscribers (distinct connections: one SSE request each), then 1,000 subscriptions in
- * single-connection mode over 10 streams (10 StreamSession Durable Objects, 100 operations each), and, only
- * when named, 1,000 distinct connections. Every subscription is a subscriber of the hub: all listen to one
- * topic, so they are all on one hub whatever HUB_SHARDS says (shards split topics, not subscribers).
- * Env: SUBSCRIPTIONS_BENCH_PHASES (default "baseline,single-1000"; also "distinct-1000"),
- * SUBSCRIPTIONS_BENCH_CALLS (default 50), SUBSCRIPTIONS_BENCH_SUBSCRIBERS (the 1,000 of the big phases).
+ * single-connection mode over 10 streams (10 StreamSession Durable Objects, 100 operations each), then 1,000
+ * distinct connections. Every subscription is a subscriber of the hub: all listen to one topic, so they are all
+ * on one hub whatever HUB_SHARDS says (shards split topics, not subscribers).
+ * Under the `wrangler dev` CLI, 1,000 subscribers exhaust workerd's file descriptors: its DevTools proxy opens a
+ * loopback request per chunk read from any subrequest stream and leaves it in CLOSE-WAIT (see the README).
+ * Env: SUBSCRIPTIONS_BENCH_PHASES (default all: "baseline,single-1000,distinct-1000"), SUBSCRIPTIONS_BENCH_CALLS
+ * (default 50), SUBSCRIPTIONS_BENCH_SUBSCRIBERS (the 1,000 of the big phases), SUBSCRIPTIONS_BENCH_STREAMS (the
+ * single-connection clients, default 10).
  */
 
 type Mode = "distinct" | "single";
@@ -48,8 +51,7 @@ const PHASES: Phase[] = [
   },
   { name: "distinct-1000", subscribers: MANY, clients: MANY, mode: "distinct" },
 ];
-/** distinct-1000 exhausts wrangler dev's own proxy (see the README's figures): run it only when named. */
-const DEFAULT_PHASES = ["baseline", "single-1000"];
+const DEFAULT_PHASES = PHASES.map((phase) => phase.name);
 const CALLS = Number(process.env.SUBSCRIPTIONS_BENCH_CALLS ?? 50);
 const STATUSES = ["calling", "ringing", "in_progress", "completed"] as const;
 /** Calls reported at once, as several media-node lines would. */
