@@ -1,8 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type Client, createClient } from "graphql-sse";
 import { signInternalRequest } from "../../schema/src/internal-signature.js";
-import { startThrowawayEdge } from "../support/throwaway-edge.js";
+import { freePort } from "../support/ports.js";
 import { ms, percentile } from "./hook-timing.js";
 import {
   API_KEY_HEADERS,
@@ -96,19 +99,52 @@ await runBench(async () => {
 async function startStack(): Promise<Stack> {
   const database = await seededDatabase("scratch", { ownProcess: true });
   const secret = randomBytes(36).toString("base64url");
-  const edgeStops: Array<() => Promise<void>> = [];
-  stopOnExit(async () => {
-    for (const stop of edgeStops.splice(0).reverse()) await stop();
-  });
-  const edgeUrl = await startThrowawayEdge({
-    databaseUrl: database.url,
-    apiPassword: API_PASSWORD,
-    internalApiSecret: secret,
-    environment: "development",
-    stops: edgeStops,
-    ...(database.wsProxy ? { wsProxyUrl: database.wsProxy } : {}),
+  if (!database.wsProxy) throw new BenchFailure("the database process did not start its bridge");
+  const edgeUrl = await startEdgeWithoutDevTools({
+    DATABASE_URL: database.url,
+    DB_WS_PROXY: database.wsProxy,
+    JWT_SECRET: randomBytes(36).toString("base64url"),
+    API_PASSWORD,
+    ENVIRONMENT: "development",
+    DEFAULT_ORG_SLUG: "demo",
+    INTERNAL_API_SECRET: secret,
   });
   return { edgeUrl, secret, orgId: database.orgId, databaseUrl: database.url };
+}
+
+/**
+ * The worker as `wrangler dev` runs it, but started through wrangler's API with its DevTools proxy off: that
+ * proxy sends wrangler a loopback request for every chunk read from any subrequest stream (each hub event and
+ * heartbeat, per subscriber) and leaves the socket in CLOSE-WAIT, so 1,000 subscribers exhaust workerd's file
+ * descriptors within a minute. Nothing on the measured path changes.
+ */
+async function startEdgeWithoutDevTools(vars: Record<string, string>): Promise<string> {
+  Object.assign(process.env, {
+    WRANGLER_SEND_METRICS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_HIDE_BANNER: "true",
+    WRANGLER_LOG: "warn",
+  });
+  const { unstable_startWorker } = await import("wrangler");
+  const persist = mkdtempSync(join(tmpdir(), "switchboard-wrangler-"));
+  stopOnExit(async () => rmSync(persist, { recursive: true, force: true }));
+  const worker = await unstable_startWorker({
+    config: "wrangler.toml",
+    bindings: Object.fromEntries(
+      Object.entries(vars).map(([name, value]) => [name, { type: "plain_text" as const, value }]),
+    ),
+    dev: {
+      inspector: false,
+      server: { hostname: "127.0.0.1", port: await freePort() },
+      persist,
+      watch: false,
+      liveReload: false,
+      logLevel: "warn",
+    },
+  });
+  stopOnExit(() => worker.dispose());
+  await worker.ready;
+  return (await worker.url).origin;
 }
 
 async function runPhase(stack: Stack, phase: Phase): Promise<string[]> {
