@@ -4,11 +4,14 @@ import type { AddressInfo } from "node:net";
 import * as schema from "@switchboard/schema";
 import { type PlaceCallRequest, placeCallRequest, verifyInternalRequest } from "@switchboard/schema";
 import { drizzle } from "drizzle-orm/node-postgres";
+import { createClient } from "graphql-sse";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Database } from "../edge/src/db/client.js";
 import { claimDueCalls, LOST_DIAL_CAUSE } from "../edge/src/dialer/claims.js";
+import { signInternalRequest } from "../schema/src/internal-signature.js";
 import { firstRow, useDatabase } from "./support/database.js";
+import { CALL_UPDATED, globalId, listen } from "./support/subscriptions.js";
 import { startThrowawayEdge } from "./support/throwaway-edge.js";
 
 /**
@@ -140,6 +143,18 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Whether this worker's hub has a subscriber to the campaign's calls (the stats route is signed). */
+async function liveTopics(campaignId: string): Promise<boolean> {
+  const { id: orgId } = await firstRow<{ id: string }>(database(), "select org_id as id from campaigns where id = $1", [
+    campaignId,
+  ]);
+  const path = `/internal/v1/event-hubs/${orgId}/stats`;
+  const headers = await signInternalRequest({ secret, method: "GET", path, body: "" });
+  const response = await fetch(`${edgeUrl}${path}`, { headers });
+  const stats = (await response.json()) as { topics: Record<string, number> };
+  return (stats.topics[`calls:campaign:${campaignId}`] ?? 0) > 0;
 }
 
 async function act(campaign: CampaignRef, action: "start" | "pause" | "resume" | "stop"): Promise<void> {
@@ -334,6 +349,12 @@ describe("CampaignDialer", () => {
     if (!refused || !rejected) throw new Error("fixture: two calls expected");
     recorder.refusals.set(refused.to_number, 503);
     recorder.refusals.set(rejected.to_number, 422);
+    // Live subscribers see each call go `calling`, then back to waiting or failed, once that has committed.
+    const live = createClient({ url: `${edgeUrl}/graphql`, headers: { "x-api-key": inject("apiPassword") } });
+    const updates = listen<{ callId: string; status: string }>(live, "callUpdated", CALL_UPDATED, {
+      campaignId: globalId("Campaign", campaign.id),
+    });
+    await eventually("the subscription to start", async () => (await liveTopics(campaign.id)) || undefined);
     await act(campaign, "start");
 
     const rows = await eventually("both refusals handled", async () => {
@@ -367,6 +388,17 @@ describe("CampaignDialer", () => {
     );
     expect(attempts.rows).toEqual([{ call_id: rejected.id, status: "failed" }]);
     expect(await campaignStatus(campaign)).toBe("running");
+
+    const statusesOf = (callId: string) =>
+      updates.events.filter((event) => event.value.callId === globalId("Call", callId)).map((e) => e.value.status);
+    await eventually("both refusals published", async () =>
+      statusesOf(refused.id).length >= 2 && statusesOf(rejected.id).length >= 2 ? true : undefined,
+    );
+    expect(updates.errors).toEqual([]);
+    expect(statusesOf(refused.id)).toEqual(["calling", "scheduled"]);
+    expect(statusesOf(rejected.id)).toEqual(["calling", "failed"]);
+    updates.stop();
+    live.dispose();
     await act(campaign, "stop");
   });
 

@@ -24,14 +24,17 @@ import {
   listen,
   PROGRESS,
   refusal,
+  SSE_MODES,
+  type SseMode,
   sseClient,
   TRANSCRIPT,
 } from "./support/subscriptions.js";
 
 /**
- * GraphQL subscriptions over SSE (graphql-sse distinct connections mode, Yoga's built-in transport) fed by the
- * organisation's EventHub: a small campaign dialled on the emulator reaches its subscribers in order, another
- * organisation hears nothing, foreign and anonymous subscriptions are refused, and a disconnect frees the hub.
+ * GraphQL subscriptions over SSE fed by the organisation's EventHub, in both graphql-sse modes (distinct
+ * connections: Yoga's built-in transport; single connection: a StreamSession Durable Object per stream): a small
+ * campaign dialled on the emulator reaches its subscribers in order, another organisation hears nothing, foreign
+ * and anonymous subscriptions are refused, and a disconnect frees the hub.
  */
 
 const database = useDatabase();
@@ -49,7 +52,12 @@ type Progress = { total: number; completed: number; inProgress: number; pending:
 type Activity = { kind: string; campaignId: string | null; callId: string | null };
 type Turn = { callId: string; sequence: number; speaker: string; text: string; spokenAt: string; final: boolean };
 
-describe("live subscriptions over SSE (distinct connections)", () => {
+/** How each mode refuses an anonymous client: a GraphQL error on its stream, or a 401 when reserving the stream. */
+const ANONYMOUS_REFUSAL: Record<SseMode, string> = { distinct: "UNAUTHENTICATED", single: "HTTP 401" };
+/** Distinct phone tags, so each mode dials its own contacts. */
+const CONTACT_TAG: Record<SseMode, string> = { distinct: "73", single: "74" };
+
+describe.each(SSE_MODES)("live subscriptions over SSE (%s connection mode)", (mode) => {
   let demoOrgId = "";
   let otherOrgId = "";
   let campaignGlobalId = "";
@@ -67,18 +75,18 @@ describe("live subscriptions over SSE (distinct connections)", () => {
   beforeAll(async () => {
     demoOrgId = (await firstRow<{ id: string }>(database(), "select id from organisations where slug = 'demo'")).id;
     const user = await registerUser("subscriber");
-    other = sseClient(bearer(user.accessToken));
+    other = sseClient(bearer(user.accessToken), mode);
     const viewer = await graphql<{ viewer: { organization: { id: string } } }>(
       "{ viewer { organization { id } } }",
       undefined,
       bearer(user.accessToken),
     );
     otherOrgId = viewer.body.data?.viewer.organization.id ?? "";
-    demo = sseClient(apiKey());
+    demo = sseClient(apiKey(), mode);
 
-    const contacts = await createPersonaContacts(database(), "73", PERSONAS);
+    const contacts = await createPersonaContacts(database(), CONTACT_TAG[mode], PERSONAS);
     const number = await createCampaign({
-      name: "Live subscriptions",
+      name: `Live subscriptions (${mode})`,
       contact_ids: contacts.map((contact) => contact.number),
       max_concurrent_calls: 2,
       retry_enabled: false,
@@ -248,9 +256,9 @@ describe("live subscriptions over SSE (distinct connections)", () => {
   });
 
   it("refuses an unauthenticated subscription", async () => {
-    const anonymous = sseClient({});
+    const anonymous = sseClient({}, mode);
     try {
-      expect(codes(await refusal(listen(anonymous, "activity", ACTIVITY)))).toEqual(["UNAUTHENTICATED"]);
+      expect(codes(await refusal(listen(anonymous, "activity", ACTIVITY)))).toEqual([ANONYMOUS_REFUSAL[mode]]);
     } finally {
       anonymous.dispose();
     }

@@ -642,7 +642,7 @@ const subscriptionChecks: Record<string, () => Promise<void>> = {
   },
   activity: async () => {
     // Everyone listens to their own feed; A starts its campaign (which completes at once: its one call is done).
-    const clients = [a.auth, ...attackers.map((attacker) => attacker.headers())].map(sseClient);
+    const clients = [a.auth, ...attackers.map((attacker) => attacker.headers())].map((headers) => sseClient(headers));
     const [own, ...others] = clients.map((client) => listen<{ kind: string }>(client, "activity", ACTIVITY));
     try {
       await pollUntil(

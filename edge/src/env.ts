@@ -40,6 +40,8 @@ const envSchema = z.object({
   EVENT_HUB: durableObjectNamespace,
   /** One RateLimiter Durable Object per caller and rule (edge/src/http/rate-limit.ts). */
   RATE_LIMITER: durableObjectNamespace,
+  /** One StreamSession Durable Object per graphql-sse single-connection stream, named by its token. */
+  STREAM_SESSION: durableObjectNamespace,
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

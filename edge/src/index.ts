@@ -11,6 +11,7 @@ import { ApiError, logUnexpected, renderDefaultError } from "./http/errors.js";
 import { requestLog } from "./http/request-log.js";
 import { authenticate, credentialsFrom } from "./identity/authenticate.js";
 import { createInternalApp, INTERNAL_API_PREFIX, RECORDING_UPLOAD_PATH } from "./internal/routes.js";
+import { forwardToStreamSession, isStreamRequest } from "./live/single-connection.js";
 import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
 import { createVoiceEraApp, VOICEERA_BASE } from "./rest/voiceera/surface.js";
 import { AuthenticationError } from "./shared/errors.js";
@@ -65,16 +66,19 @@ app.use(async (c, next) => {
   await next();
 });
 
-app.on(["GET", "POST", "OPTIONS"], "/graphql", (c) =>
-  yoga.fetch(c.req.raw, {
-    env: c.var.env,
-    database: c.var.database,
-    principal: c.var.principal,
-    authError: c.var.authError,
-    requestId: c.var.requestId,
-    waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work),
-    disconnected: c.req.raw.signal,
-  }),
+// graphql-sse single-connection mode shares the endpoint: its requests are told apart by method and stream token.
+app.on(["GET", "POST", "PUT", "DELETE", "OPTIONS"], "/graphql", (c) =>
+  isStreamRequest(c.req.raw)
+    ? forwardToStreamSession(c)
+    : yoga.fetch(c.req.raw, {
+        env: c.var.env,
+        database: c.var.database,
+        principal: c.var.principal,
+        authError: c.var.authError,
+        requestId: c.var.requestId,
+        waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work),
+        disconnected: c.req.raw.signal,
+      }),
 );
 
 app.route(INTERNAL_API_PREFIX, createInternalApp());
@@ -98,3 +102,4 @@ export default app;
 export { CampaignDialer } from "./dialer/campaign-dialer.js";
 export { RateLimiter } from "./http/rate-limiter.js";
 export { EventHub } from "./live/hub.js";
+export { StreamSession } from "./live/stream-session.js";

@@ -4,7 +4,7 @@ import { signInternalRequest } from "../../schema/src/internal-signature.js";
 import { pollUntil } from "./calls.js";
 import { rest } from "./http.js";
 
-/** GraphQL subscriptions from Node with the graphql-sse client (distinct connections mode), and the hub's figures. */
+/** GraphQL subscriptions from Node with the graphql-sse client, in either of its modes, and the hub's figures. */
 
 export type Received<T> = { value: T; at: number };
 export type Feed<T> = { events: Array<Received<T>>; errors: unknown[]; completed: boolean; stop: () => void };
@@ -12,8 +12,20 @@ export type GraphqlErrors = Array<{ message: string; extensions?: { code?: strin
 
 export const globalId = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString("base64");
 
-export function sseClient(headers: Record<string, string>): Client {
-  return createClient({ url: `${inject("edgeUrl")}/graphql`, headers, singleConnection: false, retryAttempts: 0 });
+/**
+ * graphql-sse's two transports: "distinct" is one SSE request per operation (Yoga's own); "single" multiplexes
+ * every operation of a client over one stream (PUT reserve, GET stream, POST operations, DELETE completion).
+ */
+export type SseMode = "distinct" | "single";
+export const SSE_MODES: readonly SseMode[] = ["distinct", "single"];
+
+export function sseClient(headers: Record<string, string>, mode: SseMode = "distinct"): Client {
+  return createClient({
+    url: `${inject("edgeUrl")}/graphql`,
+    headers,
+    singleConnection: mode === "single",
+    retryAttempts: 0,
+  });
 }
 
 /** Subscribes and records every payload with its arrival time; GraphQL errors land in `errors`. */
@@ -53,7 +65,12 @@ export async function refusal(feed: Feed<unknown>): Promise<GraphqlErrors> {
   return feed.errors as GraphqlErrors;
 }
 
-export const codes = (errors: GraphqlErrors) => errors.map((error) => error.extensions?.code ?? error.message);
+/** Each error's GraphQL code; a refused HTTP request (graphql-sse's NetworkError) as `HTTP <status>`. */
+export const codes = (errors: GraphqlErrors) =>
+  errors.map((error) => {
+    const response = (error as { response?: Response }).response;
+    return error.extensions?.code ?? (response ? `HTTP ${response.status}` : error.message);
+  });
 
 export async function hubStats(orgId: string): Promise<{ subscribers: number; topics: Record<string, number> }> {
   const path = `/internal/v1/event-hubs/${orgId}/stats`;

@@ -4,6 +4,7 @@ import { reservationEntries, reservationHeld, reserveForDue, settleCallCredit } 
 import { reservationFor } from "../billing/pricing.js";
 import { ACTIVE_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
 import type { Database } from "../db/client.js";
+import type { CallSnapshot } from "../live/events.js";
 import { callsToClaim, LOST_CONVERSATION_AFTER_SECONDS, LOST_DIAL_AFTER_SECONDS } from "./plan.js";
 
 /** The hangup cause of a call the sweep ends (see settleLostDials). */
@@ -318,7 +319,11 @@ export async function recordPlaced(
  * the media node was asked left this call alone (it was on the line); it is cancelled now instead. The
  * campaign row is read under a share lock so a concurrent stop is either seen or sees the waiting call.
  */
-export async function rescheduleRefused(db: Database, call: ClaimedCall, delaySeconds: number): Promise<boolean> {
+export async function rescheduleRefused(
+  db: Database,
+  call: ClaimedCall,
+  delaySeconds: number,
+): Promise<CallSnapshot | null> {
   return db.transaction(async (tx) => {
     const campaign = await firstRow<{ status: string }>(
       tx.execute(sql`
@@ -338,34 +343,58 @@ export async function rescheduleRefused(db: Database, call: ClaimedCall, delaySe
           select 1 from ${callAttempts}
           where ${callAttempts.callId} = ${call.id} and ${callAttempts.attemptNumber} = ${call.attempt}
             and ${callAttempts.jambonzCallSid} is not null
-        )`);
-    if ((result.rowCount ?? 0) === 0) return false;
+        )
+      ${RETURNING_SNAPSHOT}`);
+    const snapshot = snapshotOf(result.rows[0]);
+    if (!snapshot) return null;
     await settleCallCredit(tx, call.orgId, [call.id]);
     await tx.execute(sql`
       delete from ${callAttempts}
       where ${callAttempts.callId} = ${call.id} and ${callAttempts.orgId} = ${call.orgId}
         and ${callAttempts.attemptNumber} = ${call.attempt}`);
-    return true;
+    return snapshot;
   });
 }
 
 /** The media node will not take this call: it ends `failed`, and the attempt with it. */
-export async function failUndialable(db: Database, call: ClaimedCall, reason: string): Promise<boolean> {
+export async function failUndialable(db: Database, call: ClaimedCall, reason: string): Promise<CallSnapshot | null> {
   return db.transaction(async (tx) => {
     const result = await tx.execute(sql`
       update ${calls}
       set status = 'failed', result = 'failed', hangup_cause = ${reason}, ended_at = now(), next_attempt_at = null,
         metadata = jsonb_set(metadata, '{dial_refusals}', to_jsonb(${call.refusals + 1}::int)), updated_at = now()
       where ${calls.id} = ${call.id} and ${calls.orgId} = ${call.orgId} and ${calls.status} = 'calling'
-        and ${calls.attempts} = ${call.attempt}`);
-    if ((result.rowCount ?? 0) === 0) return false;
+        and ${calls.attempts} = ${call.attempt}
+      ${RETURNING_SNAPSHOT}`);
+    const snapshot = snapshotOf(result.rows[0]);
+    if (!snapshot) return null;
     await settleCallCredit(tx, call.orgId, [call.id]);
     await tx.execute(sql`
       update ${callAttempts} set status = 'failed', hangup_cause = ${reason}, ended_at = now()
       where ${callAttempts.callId} = ${call.id} and ${callAttempts.orgId} = ${call.orgId}
         and ${callAttempts.attemptNumber} = ${call.attempt}`);
-    return true;
+    return snapshot;
   });
+}
+
+/** The call's line state as an update left it, for live subscribers (published once the change commits). */
+const RETURNING_SNAPSHOT = sql.raw(
+  "returning id, campaign_id, status, result, amd_result, duration_ms, attempts, hangup_cause",
+);
+
+function snapshotOf(row: unknown): CallSnapshot | null {
+  if (!row) return null;
+  const r = row as Record<string, unknown>;
+  return {
+    id: String(r.id),
+    campaignId: r.campaign_id === null ? null : String(r.campaign_id),
+    status: r.status as CallSnapshot["status"],
+    result: (r.result ?? null) as CallSnapshot["result"],
+    amdResult: (r.amd_result ?? null) as CallSnapshot["amdResult"],
+    durationMs: r.duration_ms === null || r.duration_ms === undefined ? null : Number(r.duration_ms),
+    attempts: Number(r.attempts),
+    hangupCause: (r.hangup_cause ?? null) as string | null,
+  };
 }
 
 async function firstRow<T>(query: Promise<{ rows: unknown[] }>): Promise<T | undefined> {

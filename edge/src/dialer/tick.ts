@@ -1,6 +1,6 @@
 import { type PlaceCallRequest, placeCallRequest } from "@switchboard/schema";
 import type { Database } from "../db/client.js";
-import { activity, type LiveEvent } from "../live/events.js";
+import { activity, type CallSnapshot, type LiveEvent } from "../live/events.js";
 import {
   type ClaimedCall,
   claimDueCalls,
@@ -47,7 +47,7 @@ export async function runDialerTick(
     await announce(claim.orgId, [{ type: "progress", campaignId }]);
   }
 
-  const placed = await placeClaimed(db, { baseUrl: target.baseUrl, secret: target.secret ?? "" }, claim);
+  const placed = await placeClaimed(db, { baseUrl: target.baseUrl, secret: target.secret ?? "" }, claim, announce);
   const nextAt = nextTickAt({
     now: Date.now(),
     active: claim.active,
@@ -86,7 +86,12 @@ function callingEvents(claimed: readonly ClaimedCall[]): LiveEvent[] {
 export type DialerTarget = { baseUrl: string; secret: string | null };
 
 /** Dials every claimed call in parallel; the accepted ones are recorded in one statement. */
-async function placeClaimed(db: Database, target: MediaNodeTarget, claim: RunningClaim): Promise<number> {
+async function placeClaimed(
+  db: Database,
+  target: MediaNodeTarget,
+  claim: RunningClaim,
+  announce: LiveAnnounce,
+): Promise<number> {
   const outcomes = await Promise.all(
     claim.claimed.map(async (call) => ({ call, outcome: await dial(target, call, claim.callerNumbers) })),
   );
@@ -94,8 +99,16 @@ async function placeClaimed(db: Database, target: MediaNodeTarget, claim: Runnin
     outcome.kind === "placed" ? [{ call, jambonzCallSid: outcome.jambonzCallSid }] : [],
   );
   await recordPlaced(db, accepted);
+  const refused: LiveEvent[] = [];
   for (const { call, outcome } of outcomes) {
-    if (outcome.kind !== "placed") await handleRefusal(db, call, outcome);
+    if (outcome.kind === "placed") continue;
+    const snapshot = await handleRefusal(db, call, outcome);
+    if (snapshot) refused.push({ type: "call", call: snapshot });
+  }
+  // Subscribers saw these calls go `calling`: tell them where each went back to (or that it failed).
+  const first = claim.claimed[0];
+  if (refused.length > 0 && first) {
+    await announce(first.orgId, [...refused, { type: "progress", campaignId: first.campaignId }]);
   }
   return accepted.length;
 }
@@ -108,11 +121,16 @@ async function dial(target: MediaNodeTarget, call: ClaimedCall, callerNumbers: s
   return placeCall(target, request.data);
 }
 
-async function handleRefusal(db: Database, call: ClaimedCall, outcome: Exclude<DialOutcome, { kind: "placed" }>) {
+/** Fails or reschedules a refused dial; the call's new line state once committed, or null if an event won. */
+async function handleRefusal(
+  db: Database,
+  call: ClaimedCall,
+  outcome: Exclude<DialOutcome, { kind: "placed" }>,
+): Promise<CallSnapshot | null> {
   const decision = decideRefusal(outcome, call.refusals);
   console.error(JSON.stringify({ dialer: call.campaignId, call: call.id, refusal: outcome.reason, decision }));
-  if (decision.kind === "fail") await failUndialable(db, call, outcome.reason);
-  else await rescheduleRefused(db, call, decision.delaySeconds);
+  if (decision.kind === "fail") return failUndialable(db, call, outcome.reason);
+  return rescheduleRefused(db, call, decision.delaySeconds);
 }
 
 function placeRequestFor(call: ClaimedCall, callerNumbers: string[]): PlaceCallRequest {

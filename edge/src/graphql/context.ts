@@ -1,4 +1,4 @@
-import type { Database, RequestDatabase } from "../db/client.js";
+import type { Database } from "../db/client.js";
 import type { AppEnv } from "../env.js";
 import type { Principal } from "../identity/principal.js";
 import type { AuthenticationError } from "../shared/errors.js";
@@ -6,7 +6,8 @@ import type { AuthenticationError } from "../shared/errors.js";
 /** Per-request GraphQL context, built by the HTTP layer and handed to Yoga. */
 export type GraphQLContext = {
   env: AppEnv;
-  database: RequestDatabase;
+  /** The request's connection, or a single-connection stream's (edge/src/live/stream-session.ts). */
+  database: { readonly db: Database };
   principal: Principal | null;
   /** Why credentials were rejected, so UNAUTHENTICATED can say it. */
   authError: AuthenticationError | null;
