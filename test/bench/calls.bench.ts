@@ -7,7 +7,6 @@ import { readMediaNodeEnv } from "../../media-node/src/env.js";
 import { createMediaNode } from "../../media-node/src/server.js";
 import { spawnGroup, stopGroup, waitForHttp } from "../../schema/src/local/stack.js";
 import { freePort } from "../support/ports.js";
-import { startThrowawayEdge } from "../support/throwaway-edge.js";
 import { HOOK_HEADER, HookTimer, type HookTiming, hookRows, ms, percentile } from "./hook-timing.js";
 import {
   API_KEY_HEADERS,
@@ -17,6 +16,7 @@ import {
   printTable,
   runBench,
   seededDatabase,
+  startEdgeWithoutDevTools,
   stopOnExit,
   timeSteps,
   withClient,
@@ -109,7 +109,10 @@ async function main(): Promise<void> {
 
 type Stack = { edgeUrl: string };
 
-/** Emulator and media node here, the worker under wrangler dev; the media node's port is known before the edge starts. */
+/**
+ * Emulator and media node here, the worker as wrangler dev runs it (without its DevTools proxy, see
+ * startEdgeWithoutDevTools); the media node's port is known before the edge starts.
+ */
 async function startStack(databaseUrl: string, wsProxyUrl: string | undefined): Promise<Stack> {
   const quiet = (line: string) => {
     if (collected.logLines++ < 5) console.error(`  [log] ${line.slice(0, 300)}`);
@@ -117,19 +120,16 @@ async function startStack(databaseUrl: string, wsProxyUrl: string | undefined): 
   const emulatorUrl = await startEmulatorProcess();
   const mediaNodePort = await freePort();
   const internalApiSecret = randomBytes(36).toString("base64url");
-  // Registered before the start, so the parts started before a failure are stopped too.
-  const edgeStops: Array<() => Promise<void>> = [];
-  stopOnExit(async () => {
-    for (const stop of edgeStops.splice(0).reverse()) await stop();
-  });
-  const edgeUrl = await startThrowawayEdge({
-    databaseUrl,
-    apiPassword: API_PASSWORD,
-    internalApiSecret,
-    mediaNodeUrl: `http://127.0.0.1:${mediaNodePort}`,
-    environment: "development",
-    stops: edgeStops,
-    ...(wsProxyUrl ? { wsProxyUrl } : {}),
+  if (!wsProxyUrl) throw new BenchFailure("the database process did not start its bridge");
+  const edgeUrl = await startEdgeWithoutDevTools({
+    DATABASE_URL: databaseUrl,
+    DB_WS_PROXY: wsProxyUrl,
+    JWT_SECRET: randomBytes(36).toString("base64url"),
+    API_PASSWORD,
+    ENVIRONMENT: "development",
+    DEFAULT_ORG_SLUG: "demo",
+    INTERNAL_API_SECRET: internalApiSecret,
+    MEDIA_NODE_URL: `http://127.0.0.1:${mediaNodePort}`,
   });
   const node = createMediaNode({
     config: readMediaNodeEnv({

@@ -14,6 +14,7 @@ import {
   printTable,
   runBench,
   seededDatabase,
+  startEdgeWithoutDevTools,
   stopOnExit,
   withClient,
 } from "./support.js";
@@ -110,41 +111,6 @@ async function startStack(): Promise<Stack> {
     INTERNAL_API_SECRET: secret,
   });
   return { edgeUrl, secret, orgId: database.orgId, databaseUrl: database.url };
-}
-
-/**
- * The worker as `wrangler dev` runs it, but started through wrangler's API with its DevTools proxy off: that
- * proxy sends wrangler a loopback request for every chunk read from any subrequest stream (each hub event and
- * heartbeat, per subscriber) and leaves the socket in CLOSE-WAIT, so 1,000 subscribers exhaust workerd's file
- * descriptors within a minute. Nothing on the measured path changes.
- */
-async function startEdgeWithoutDevTools(vars: Record<string, string>): Promise<string> {
-  Object.assign(process.env, {
-    WRANGLER_SEND_METRICS: "false",
-    CLOUDFLARE_CF_FETCH_ENABLED: "false",
-    WRANGLER_HIDE_BANNER: "true",
-    WRANGLER_LOG: "warn",
-  });
-  const { unstable_startWorker } = await import("wrangler");
-  const persist = mkdtempSync(join(tmpdir(), "switchboard-wrangler-"));
-  stopOnExit(async () => rmSync(persist, { recursive: true, force: true }));
-  const worker = await unstable_startWorker({
-    config: "wrangler.toml",
-    bindings: Object.fromEntries(
-      Object.entries(vars).map(([name, value]) => [name, { type: "plain_text" as const, value }]),
-    ),
-    dev: {
-      inspector: false,
-      server: { hostname: "127.0.0.1", port: await freePort() },
-      persist,
-      watch: false,
-      liveReload: false,
-      logLevel: "warn",
-    },
-  });
-  stopOnExit(() => worker.dispose());
-  await worker.ready;
-  return (await worker.url).origin;
 }
 
 async function runPhase(stack: Stack, phase: Phase): Promise<string[]> {

@@ -1,10 +1,14 @@
 import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { startEmbeddedDatabase } from "../../schema/src/local/embedded-db.js";
 import { applyMigrations } from "../../schema/src/local/migrate.js";
 import { seedDemo } from "../../schema/src/local/seed.js";
 import { spawnGroup, stopGroup } from "../../schema/src/local/stack.js";
+import { freePort } from "../support/ports.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/scratch-database.js";
 import { startThrowawayEdge } from "../support/throwaway-edge.js";
 
@@ -202,4 +206,40 @@ async function stopAll(): Promise<void> {
   for (const stop of stops.splice(0).reverse()) {
     await stop().catch((error) => console.error("while stopping:", error));
   }
+}
+
+/**
+ * The worker as `wrangler dev` runs it, but started through wrangler's API with its DevTools proxy off: that
+ * proxy sends wrangler a loopback request for every chunk read from any subrequest stream (each hub event and
+ * heartbeat per subscriber, each database socket's reads) and leaves the socket in CLOSE-WAIT, so 1,000
+ * subscribers or 500 calls in flight exhaust workerd's file descriptors within minutes. Nothing on the measured
+ * path changes.
+ */
+export async function startEdgeWithoutDevTools(vars: Record<string, string>): Promise<string> {
+  Object.assign(process.env, {
+    WRANGLER_SEND_METRICS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_HIDE_BANNER: "true",
+    WRANGLER_LOG: "warn",
+  });
+  const { unstable_startWorker } = await import("wrangler");
+  const persist = mkdtempSync(join(tmpdir(), "switchboard-wrangler-"));
+  stopOnExit(async () => rmSync(persist, { recursive: true, force: true }));
+  const worker = await unstable_startWorker({
+    config: "wrangler.toml",
+    bindings: Object.fromEntries(
+      Object.entries(vars).map(([name, value]) => [name, { type: "plain_text" as const, value }]),
+    ),
+    dev: {
+      inspector: false,
+      server: { hostname: "127.0.0.1", port: await freePort() },
+      persist,
+      watch: false,
+      liveReload: false,
+      logLevel: "warn",
+    },
+  });
+  stopOnExit(() => worker.dispose());
+  await worker.ready;
+  return (await worker.url).origin;
 }
