@@ -1,11 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type Client, createClient } from "graphql-sse";
 import { signInternalRequest } from "../../schema/src/internal-signature.js";
-import { freePort } from "../support/ports.js";
 import { ms, percentile } from "./hook-timing.js";
 import {
   API_KEY_HEADERS,
@@ -15,7 +11,6 @@ import {
   runBench,
   seededDatabase,
   startEdgeWithoutDevTools,
-  stopOnExit,
   withClient,
 } from "./support.js";
 
