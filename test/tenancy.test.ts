@@ -21,6 +21,7 @@ import {
 } from "./support/accounts.js";
 import { pollUntil, sleep } from "./support/calls.js";
 import { firstRow, useDatabase } from "./support/database.js";
+import { debtorRows, workbookBytes } from "./support/excel.js";
 import { graphql } from "./support/http.js";
 import {
   ACTIVITY,
@@ -295,6 +296,14 @@ const queryChecks: Record<string, () => Promise<void>> = {
     expect(await totals(b.auth)).toEqual({ campaigns: 0, calls: 0 });
     expect(await totals({ "x-api-key": b.key.secret })).toEqual({ campaigns: 0, calls: 0 });
   },
+  useCases: async () => {
+    // Reference data, the same for every organisation: there is nothing of A's in it to leak.
+    const ids = async (headers: Record<string, string>) =>
+      (
+        await graphql<{ useCases: Array<{ id: string }> }>("{ useCases { id } }", undefined, headers)
+      ).body.data?.useCases.map((useCase) => useCase.id);
+    expect(await ids(b.auth)).toEqual(await ids(a.auth));
+  },
   billingAccounts: async () => {
     expect((await accountsOf(a.auth)).map((account) => account.id)).toEqual([accountId]);
     for (const attacker of attackers) {
@@ -400,7 +409,22 @@ async function expectNotFoundForAttackers(
   }
 }
 
+/** A batch import naming A's billing account: nobody else may preview against it or charge it. */
+function batchImportCheck(field: "previewBatchImport" | "importBatch"): () => Promise<void> {
+  return async () => {
+    const fileBase64 = Buffer.from(workbookBytes(debtorRows(2))).toString("base64");
+    await expectNotFoundForAttackers(
+      `mutation ($input: BatchImportInput!) { ${field}(input: $input) { ${ERROR_FIELDS} } }`,
+      field,
+      { input: { fileName: "tenancy.xlsx", fileBase64, account: accountCode } },
+    );
+    await expectAccountUntouched();
+  };
+}
+
 const mutationChecks: Record<string, () => Promise<void>> = {
+  previewBatchImport: batchImportCheck("previewBatchImport"),
+  importBatch: batchImportCheck("importBatch"),
   createCampaign: async () => {
     // Nobody else can put A's contacts or A's agent into a campaign.
     const mutation = campaignMutation("createCampaign", "$input: CreateCampaignInput!", "input: $input");
