@@ -73,3 +73,22 @@ export async function createAccount(credits = 100, credential?: Credential): Pro
 
 /** `2025-10-25T17:46:04.648000`: the document's timestamps (no zone, microseconds). */
 export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/;
+
+/** A multipart form as the frontend's FormData example builds it: the workbook as `file`, the rest as text. */
+export function excelForm(bytes: Uint8Array, fields: Record<string, string>, fileName = "contactos.xlsx"): FormData {
+  const form = new FormData();
+  form.append("file", new Blob([bytes]), fileName);
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  return form;
+}
+
+export type CreatedBatch = { batch_id: string; total_jobs: number };
+
+/** Creates a batch from a workbook on `account`, checking the documented response. */
+export async function createBatch(bytes: Uint8Array, account: string, credential?: Credential): Promise<CreatedBatch> {
+  const response = await speechAi("POST", "/batches/excel/create", {
+    credential,
+    rawBody: excelForm(bytes, { account_id: account, batch_name: "Testing GG Group", batch_description: "testing" }),
+  });
+  return expectOk<CreatedBatch>(response);
+}

@@ -18,7 +18,13 @@ export function detailsFromDomain(issues: ValidationIssue[]): ValidationDetail[]
   }));
 }
 
-const LOCATION: Record<string, string> = { json: "body", query: "query", param: "path", header: "header" };
+const LOCATION: Record<string, string> = {
+  json: "body",
+  form: "body",
+  query: "query",
+  param: "path",
+  header: "header",
+};
 
 /** Turns a zod failure on one request part into FastAPI-shaped details; `input` tells missing from mistyped. */
 export function validationDetails(error: ZodError, target: string, input: unknown): ValidationDetail[] {

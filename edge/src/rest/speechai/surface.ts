@@ -3,6 +3,7 @@ import type { AppBindings } from "../../http/app-types.js";
 import { validationDetails } from "../shared/fastapi-validation.js";
 import { registerAccountRoutes } from "./accounts.routes.js";
 import { requireCaller } from "./auth.js";
+import { registerBatchRoutes } from "./batches.routes.js";
 import { invalidRequest, renderSpeechAiError } from "./errors.js";
 
 export type SpeechAiApp = OpenAPIHono<AppBindings>;
@@ -25,5 +26,6 @@ export function createSpeechAiApp(): SpeechAiApp {
   // Before validation: an anonymous caller learns it needs a credential, not what its body lacks.
   app.use("*", requireCaller);
   registerAccountRoutes(app);
+  registerBatchRoutes(app);
   return app;
 }
