@@ -301,8 +301,8 @@ describe("a batch's life", () => {
       created_at: expect.stringMatching(TIMESTAMP),
     });
     for (const job of jobs.jobs) expect(JOB_WORDS).toContain(job.status);
-    const phones = (jobs.jobs[0]?.contact as { phones: string[] }).phones;
-    expect(phones[0]).toMatch(/^\+569\d{8}$/);
+    const first = jobs.jobs[0] as { contact: { phones: string[] } };
+    expect(first.contact.phones[0]).toMatch(/^\+569\d{8}$/);
     const page = expectOk<{ jobs: unknown[]; total: number }>(
       await speechAi("GET", `/batches/${batchId}/jobs?limit=5&skip=10`),
     );

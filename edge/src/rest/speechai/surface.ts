@@ -5,6 +5,7 @@ import { registerAccountRoutes } from "./accounts.routes.js";
 import { requireCaller } from "./auth.js";
 import { registerBatchRoutes } from "./batches.routes.js";
 import { invalidRequest, renderSpeechAiError } from "./errors.js";
+import { registerJobRoutes } from "./jobs.routes.js";
 
 export type SpeechAiApp = OpenAPIHono<AppBindings>;
 
@@ -27,5 +28,6 @@ export function createSpeechAiApp(): SpeechAiApp {
   app.use("*", requireCaller);
   registerAccountRoutes(app);
   registerBatchRoutes(app);
+  registerJobRoutes(app);
   return app;
 }
