@@ -98,6 +98,25 @@ describe.each(["another organisation's owner", "another organisation's API key"]
   });
 });
 
+describe.each(["another organisation's owner", "another organisation's API key"])("%s, on the dashboard", (name) => {
+  const credential = () =>
+    (attackers.find((attacker) => attacker.name === name) as { credential: Credential }).credential;
+
+  it("cannot read the account's statistics, overview or call history", async () => {
+    for (const path of ["/dashboard/stats", "/dashboard/overview", "/calls/history"]) {
+      expectDetail(await speechAi("GET", `${path}?account_id=${accountId}`, { credential: credential() }), 404);
+    }
+    const history = expectOk<{ calls: Array<{ batch_id: string }> }>(
+      await speechAi("GET", "/calls/history?limit=1000", { credential: credential() }),
+    );
+    expect(history.calls.map((call) => call.batch_id)).not.toContain(batchId);
+    const stats = expectOk<{ total_batches: number }>(
+      await speechAi("GET", "/dashboard/stats", { credential: credential() }),
+    );
+    expect(stats.total_batches).toBe(0);
+  });
+});
+
 describe("afterwards, for the owner", () => {
   it("the account, batch and job are untouched", async () => {
     expect(expectOk(await speechAi("GET", `/accounts/${accountId}`))).toMatchObject({ status: "active" });

@@ -4,6 +4,7 @@ import { validationDetails } from "../shared/fastapi-validation.js";
 import { registerAccountRoutes } from "./accounts.routes.js";
 import { requireCaller } from "./auth.js";
 import { registerBatchRoutes } from "./batches.routes.js";
+import { registerDashboardRoutes } from "./dashboard.routes.js";
 import { invalidRequest, renderSpeechAiError } from "./errors.js";
 import { registerJobRoutes } from "./jobs.routes.js";
 
@@ -29,5 +30,6 @@ export function createSpeechAiApp(): SpeechAiApp {
   registerAccountRoutes(app);
   registerBatchRoutes(app);
   registerJobRoutes(app);
+  registerDashboardRoutes(app);
   return app;
 }
