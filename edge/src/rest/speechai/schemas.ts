@@ -36,7 +36,11 @@ export const AUTHENTICATED_ERRORS = {
 export const NOT_FOUND = { 404: errorResponse("Not found, or another organisation's") } as const;
 export const BAD_REQUEST = { 400: errorResponse("Refused by a business rule") } as const;
 
-export const SPEECHAI_SECURITY: Array<Record<string, string[]>> = [{ ApiKeyHeader: [] }, { BearerAuth: [] }];
+export const SPEECHAI_SECURITY: Array<Record<string, string[]>> = [
+  { ApiKeyHeader: [] },
+  { ApiKeyQuery: [] },
+  { BearerAuth: [] },
+];
 
 /** `skip`/`limit` offset paging with the endpoint's default page size. */
 export function pagingQuery(defaultLimit: number) {
