@@ -13,6 +13,7 @@ import { authenticate, credentialsFrom } from "./identity/authenticate.js";
 import { createInternalApp, INTERNAL_API_PREFIX, RECORDING_UPLOAD_PATH } from "./internal/routes.js";
 import { forwardToStreamSession, isStreamRequest } from "./live/single-connection.js";
 import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
+import { createSpeechAiApp, SPEECHAI_BASE } from "./rest/speechai/surface.js";
 import { createVoiceEraApp, VOICEERA_BASE } from "./rest/voiceera/surface.js";
 import { AuthenticationError } from "./shared/errors.js";
 
@@ -83,6 +84,8 @@ app.on(["GET", "POST", "PUT", "DELETE", "OPTIONS"], "/graphql", (c) =>
 
 app.route(INTERNAL_API_PREFIX, createInternalApp());
 app.route("/", createMiniBotPanelApp());
+// SpeechAI lives under /api/v1, which no other surface uses (MiniBotPanel's paths are /api/campaigns, /api/stats, …).
+app.route(SPEECHAI_BASE, createSpeechAiApp());
 // VoiceERA's paths (/auth, /agents, /campaigns, /call-logs, …) do not meet MiniBotPanel's /api/… ones; only /health
 // does, so VoiceERA's own /health is under VOICEERA_BASE, where the whole surface is mounted too.
 app.route(VOICEERA_BASE, createVoiceEraApp({ withHealth: true }));

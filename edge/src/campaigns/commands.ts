@@ -250,6 +250,8 @@ export async function applyCampaignAction(
   ref: CampaignRef,
   action: LifecycleAction,
   effects: CampaignEffects,
+  /** Why a stop cancels the campaign (SpeechAI's `reason`); "stopped" when none is given. */
+  options: { cancelReason?: string | undefined } = {},
 ): Promise<CampaignView | null> {
   const deleted = await db.transaction(async (tx) => {
     const current = await lockCampaign(tx, orgId, ref);
@@ -258,7 +260,9 @@ export async function applyCampaignAction(
       await tx.delete(campaigns).where(eq(campaigns.id, current.id));
       return true;
     }
-    await tx.update(campaigns).set(statusChange(target, current)).where(eq(campaigns.id, current.id));
+    const change = statusChange(target, current);
+    if (target === "cancelled" && options.cancelReason) change.cancelReason = options.cancelReason;
+    await tx.update(campaigns).set(change).where(eq(campaigns.id, current.id));
     if (target === "cancelled") await cancelWaitingCalls(tx, current.id);
     return false;
   });

@@ -1,6 +1,6 @@
 import { agents, type CampaignStatus, calls, campaigns } from "@switchboard/schema";
-import { and, count, desc, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
-import { ACTIVE_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
+import { and, count, desc, eq, getTableColumns, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
+import { ACTIVE_STATUSES, FAILED_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
 import type { Database } from "../db/client.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
@@ -10,15 +10,29 @@ export type CampaignRow = typeof campaigns.$inferSelect;
 /** A campaign with its agent's slug, which MiniBotPanel calls the scenario. */
 export type CampaignView = CampaignRow & { scenario: string };
 
-/** A campaign as each surface names it: MiniBotPanel by integer number, GraphQL by uuid. */
-export type CampaignRef = { number: number } | { id: string };
+/**
+ * A campaign as each surface names it: MiniBotPanel by integer number, GraphQL and VoiceERA by uuid, SpeechAI by
+ * batch code (`batch-…`) or 24-hex object id.
+ */
+export type CampaignRef = { number: number } | { id: string } | { batchCode: string } | { objectId: string };
 
 export function describeRef(ref: CampaignRef): string {
-  return "number" in ref ? `Campaign ${ref.number}` : `Campaign ${ref.id}`;
+  if ("number" in ref) return `Campaign ${ref.number}`;
+  if ("batchCode" in ref) return `Batch ${ref.batchCode}`;
+  if ("objectId" in ref) return `Batch ${ref.objectId}`;
+  return `Campaign ${ref.id}`;
 }
 
 export function matchesRef(ref: CampaignRef): SQL {
-  return "number" in ref ? eq(campaigns.number, ref.number) : eq(campaigns.id, ref.id);
+  if ("number" in ref) return eq(campaigns.number, ref.number);
+  if ("batchCode" in ref) return eq(campaigns.batchCode, ref.batchCode);
+  if ("objectId" in ref) return eq(campaigns.objectId, ref.objectId);
+  return eq(campaigns.id, ref.id);
+}
+
+/** SpeechAI accepts either form of a batch id: the 24-hex object id, else the batch code. */
+export function batchRef(batchId: string): CampaignRef {
+  return /^[0-9a-f]{24}$/.test(batchId) ? { objectId: batchId } : { batchCode: batchId };
 }
 
 /** The caller's campaign, or NotFoundError: another organisation's campaign does not exist for them. */
@@ -40,12 +54,21 @@ function selectViews(db: Database) {
 export async function listCampaignPage(
   db: Database,
   orgId: string,
-  filter: { status?: CampaignStatus | undefined; agentId?: string | undefined },
+  filter: {
+    status?: CampaignStatus | undefined;
+    agentId?: string | undefined;
+    /** The billing account's uuid. */
+    accountId?: string | undefined;
+    /** Only SpeechAI batches (campaigns with a batch code). */
+    batchesOnly?: boolean;
+  },
   page: { limit: number; offset: number },
 ): Promise<{ total: number; rows: CampaignView[] }> {
   const where = and(
     eq(campaigns.orgId, orgId),
     filter.status ? eq(campaigns.status, filter.status) : undefined,
+    filter.accountId ? eq(campaigns.accountId, filter.accountId) : undefined,
+    filter.batchesOnly ? isNotNull(campaigns.batchCode) : undefined,
     // An agent id that is no uuid matches nothing, rather than failing the query.
     filter.agentId !== undefined
       ? isUuid(filter.agentId)
@@ -91,13 +114,33 @@ export type CallSummary = {
   inProgress: number;
   completed: number;
   cancelled: number;
+  /** Ended without a conversation after the last retry: failed, busy or unanswered. */
+  failed: number;
+  /** Held until the account has credit again. */
+  suspended: number;
   leads: number;
   notInterested: number;
   callbacks: number;
+  /** Credits charged and minutes talked over the campaign's calls. */
+  cost: number;
+  durationMs: number;
 };
 
 export function emptySummary(): CallSummary {
-  return { total: 0, pending: 0, inProgress: 0, completed: 0, cancelled: 0, leads: 0, notInterested: 0, callbacks: 0 };
+  return {
+    total: 0,
+    pending: 0,
+    inProgress: 0,
+    completed: 0,
+    cancelled: 0,
+    failed: 0,
+    suspended: 0,
+    leads: 0,
+    notInterested: 0,
+    callbacks: 0,
+    cost: 0,
+    durationMs: 0,
+  };
 }
 
 const countWhere = (condition: SQL) => sql<number>`(count(*) filter (where ${condition}))::int`;
@@ -118,9 +161,13 @@ export async function campaignCallSummaries(
       inProgress: countWhere(inArray(calls.status, [...ACTIVE_STATUSES])),
       completed: countWhere(eq(calls.status, "completed")),
       cancelled: countWhere(eq(calls.status, "cancelled")),
+      failed: countWhere(inArray(calls.status, [...FAILED_STATUSES])),
+      suspended: countWhere(eq(calls.status, "suspended")),
       leads: countWhere(eq(calls.result, "lead")),
       notInterested: countWhere(eq(calls.result, "not_interested")),
       callbacks: countWhere(eq(calls.result, "callback")),
+      cost: sql<number>`coalesce(sum(${calls.cost}), 0)::float8`,
+      durationMs: sql<number>`coalesce(sum(${calls.durationMs}), 0)::float8`,
     })
     .from(calls)
     .where(and(eq(calls.orgId, orgId), inArray(calls.campaignId, [...campaignIds])))

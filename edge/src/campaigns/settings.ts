@@ -75,6 +75,8 @@ export const updateCampaignInput = z
     name: z.string().trim().min(nameLength.min).max(nameLength.max),
     description: z.string().max(descriptionLength.max).nullable(),
     agent: agentRef,
+    /** SpeechAI's batch priority. */
+    priority: z.number().int().min(1).max(10),
     ...pacing,
   })
   .partial();

@@ -14,6 +14,10 @@ const WIRE_NAMES = {
   leads: "leads",
   notInterested: "not_interested",
   callbacks: "callbacks",
+  failed: "failed",
+  suspended: "suspended",
+  cost: "cost",
+  durationMs: "duration_ms",
 } as const satisfies Record<keyof CallSummary, string>;
 
 type WireCounts<K extends keyof CallSummary> = { [P in K as (typeof WIRE_NAMES)[P]]: number };

@@ -1,8 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppBindings } from "../../http/app-types.js";
+import { validationDetails } from "../shared/fastapi-validation.js";
 import { requireCaller } from "./auth.js";
 import { registerCampaignRoutes } from "./campaigns.routes.js";
-import { invalidRequest, renderMiniBotPanelError, validationDetails } from "./errors.js";
+import { invalidRequest, renderMiniBotPanelError } from "./errors.js";
 import { registerExportRoutes } from "./exports.routes.js";
 import { registerStatsRoutes } from "./stats.routes.js";
 import { registerSystemRoutes } from "./system.routes.js";
