@@ -15,6 +15,7 @@ import {
   listCampaignPage,
 } from "../../campaigns/service.js";
 import type { AppBindings } from "../../http/app-types.js";
+import { json, jsonBody } from "../shared/openapi.js";
 import { callerWith } from "./auth.js";
 import {
   campaignDetail,
@@ -40,8 +41,6 @@ import type { MiniBotPanelApp } from "./surface.js";
 
 const tags = ["Campaigns"];
 const NOT_FOUND = { 404: errorResponse("Campagne introuvable") };
-const json = <T>(schema: T, description: string) => ({ content: { "application/json": { schema } }, description });
-const jsonBody = <T>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
 
 const createCampaignRoute = createRoute({
   method: "post",

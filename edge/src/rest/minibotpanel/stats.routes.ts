@@ -16,6 +16,7 @@ import {
   TIMELINE_INTERVAL,
   type TimelineBucket,
 } from "../../stats/service.js";
+import { json } from "../shared/openapi.js";
 import { callerWith } from "./auth.js";
 import { LEGACY_CALL_STATUSES, type LegacyCallStatus, statusesFor } from "./campaign-views.js";
 import { legacyTimestamp, minutes, percent, seconds, uptime } from "./format.js";
@@ -26,7 +27,6 @@ import type { MiniBotPanelApp } from "./surface.js";
 
 const API_VERSION = "3.0.0";
 const NOT_FOUND = { 404: errorResponse("Campagne introuvable") };
-const json = <T>(schema: T, description: string) => ({ content: { "application/json": { schema } }, description });
 
 const pct = (ratio: Ratio) => percent(ratio.part, ratio.whole);
 const averageSeconds = (value: number | null) => seconds(value ?? 0);

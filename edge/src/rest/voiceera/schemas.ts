@@ -20,14 +20,7 @@ export const errorResponse = (description: string) => ({
   description,
 });
 
-export const json = <T>(schema: T, description: string) => ({
-  content: { "application/json": { schema } },
-  description,
-});
-
-export const jsonBody = <T>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
-});
+export { json, jsonBody } from "../shared/openapi.js";
 
 /** The errors every authenticated endpoint can give. */
 export const AUTHENTICATED_ERRORS = {
