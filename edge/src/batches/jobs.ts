@@ -146,7 +146,7 @@ async function lockedJob(tx: Transaction, orgId: string, jobId: string) {
     .from(calls)
     .innerJoin(campaigns, eq(campaigns.id, calls.campaignId))
     .where(and(eq(calls.orgId, orgId), isNotNull(campaigns.batchCode), match))
-    .for("update", { of: calls });
+    .for("no key update", { of: calls });
   if (!row) throw new NotFoundError(`Job ${jobId}`);
   return row;
 }

@@ -252,7 +252,7 @@ async function lockedAccount(tx: Transaction, orgId: string, ref: AccountRef): P
     .select()
     .from(accounts)
     .where(and(eq(accounts.orgId, orgId), match))
-    .for("update");
+    .for("no key update");
   if (!row) throw new NotFoundError(describeAccount(ref));
   return row;
 }
@@ -317,7 +317,7 @@ export async function lockAccount(tx: Reader, orgId: string, accountId: string):
     .select()
     .from(accounts)
     .where(and(eq(accounts.orgId, orgId), eq(accounts.id, accountId)))
-    .for("update");
+    .for("no key update");
   if (!row) throw new NotFoundError(`Account ${accountId}`);
   return row;
 }

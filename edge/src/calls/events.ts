@@ -46,7 +46,7 @@ export async function recordCallEvent(
   if (!isUuid(callId)) throw new NotFoundError(`Call ${callId}`);
   return db.transaction(async (tx) => {
     // Locking the call serialises concurrent reports about it (a turn and the final status, say).
-    const [call] = await tx.select().from(calls).where(eq(calls.id, callId)).for("update");
+    const [call] = await tx.select().from(calls).where(eq(calls.id, callId)).for("no key update");
     if (!call) throw new NotFoundError(`Call ${callId}`);
     if (!(await logEvent(tx, call, event))) return NOT_APPLIED;
     const outcome = await applyEvent(tx, call, event, now);

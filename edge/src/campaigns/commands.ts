@@ -307,7 +307,7 @@ async function lockCampaign(tx: Transaction, orgId: string, ref: CampaignRef): P
     .select()
     .from(campaigns)
     .where(and(eq(campaigns.orgId, orgId), matchesRef(ref)))
-    .for("update");
+    .for("no key update");
   if (!row) throw new NotFoundError(describeRef(ref));
   return row;
 }

@@ -81,6 +81,8 @@ export async function claimDueCalls(
   options: { dialable: boolean },
 ): Promise<ClaimResult> {
   return db.transaction(async (tx) => {
+    // NO KEY UPDATE, like every row lock here: it serialises ticks but lets other transactions insert rows
+    // that reference this campaign (a credit entry's foreign key takes KEY SHARE), where FOR UPDATE deadlocked.
     const campaign = await firstRow<CampaignForDialing>(
       tx.execute(sql`
         select ${campaigns.orgId} as org_id, ${campaigns.status} as status,
@@ -92,7 +94,7 @@ export async function claimDueCalls(
           ${accounts.creditBalance} - ${accounts.creditReserved} as available
         from ${campaigns} join ${accounts} on ${accounts.id} = ${campaigns.accountId} and ${accounts.orgId} = ${campaigns.orgId}
         where ${campaigns.id} = ${campaignId}
-        for update of ${campaigns}`),
+        for no key update of ${campaigns}`),
     );
     if (!campaign) return { kind: "idle", reason: "missing" };
     if (campaign.status !== "running") return { kind: "idle", reason: "not_running" };
@@ -197,7 +199,7 @@ async function settleLostDials(tx: Executor, orgId: string, campaignId: string):
           and ${calls.updatedAt} < now() - make_interval(secs => ${LOST_DIAL_AFTER_SECONDS}))
         or (${calls.status} = 'in_progress'
           and ${calls.updatedAt} < now() - make_interval(secs => ${LOST_CONVERSATION_AFTER_SECONDS})))
-      for update skip locked
+      for no key update skip locked
     ), requeued as (
       update ${calls} as c
       set status = 'scheduled', attempts = c.attempts - 1, next_attempt_at = now(), updated_at = now()
@@ -259,7 +261,7 @@ async function claim(
       where ${calls.orgId} = ${orgId} and ${calls.campaignId} = ${campaignId} and ${isDue}
       order by ${calls.nextAttemptAt} asc nulls first, ${calls.number} asc
       limit ${limit}
-      for update skip locked
+      for no key update skip locked
     ), ${reserveForDue(credit, perCall)}, claimed as (
       update ${calls} as c
       set status = 'calling', attempts = c.attempts + 1, started_at = now(), next_attempt_at = null,
@@ -286,7 +288,7 @@ async function claim(
 
 /**
  * The media node has these calls (all of one campaign, so one organisation): keep each jambonz sid unless an
- * event already stored it, and clear refusals. One statement for the whole tick.
+ * event already stored it, and clear refusals. One transaction of two statements for the whole tick.
  */
 export async function recordPlaced(
   db: Database,
@@ -297,19 +299,29 @@ export async function recordPlaced(
   const ids = placed.map(({ call }) => call.id);
   const attempts = placed.map(({ call }) => call.attempt);
   const sids = placed.map(({ jambonzCallSid }) => jambonzCallSid);
-  await db.execute(sql`
-    with placed as (
-      select * from unnest(${sql.param(ids)}::uuid[], ${sql.param(attempts)}::int[], ${sql.param(sids)}::text[]) as p(id, attempt, sid)
-    ), placed_calls as (
+  const placedRows = sql`select * from unnest(${sql.param(ids)}::uuid[], ${sql.param(attempts)}::int[],
+    ${sql.param(sids)}::text[]) as p(id, attempt, sid)`;
+  // Calls first, in id order, then their attempts: the order an event's transaction takes them in (its call,
+  // then that call's attempt), so the two never wait on each other in a cycle.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`
+      with placed as (${placedRows}), locked as (
+        select c.id from ${calls} as c join placed on c.id = placed.id
+        where c.org_id = ${orgId} and c.attempts = placed.attempt
+        order by c.id
+        for no key update of c
+      )
       update ${calls} as c
       set jambonz_call_sid = coalesce(placed.sid, c.jambonz_call_sid), metadata = c.metadata - 'dial_refusals',
         updated_at = now()
-      from placed where c.id = placed.id and c.org_id = ${orgId} and c.attempts = placed.attempt
-    )
-    update ${callAttempts} as a set jambonz_call_sid = coalesce(a.jambonz_call_sid, placed.sid)
-    from placed
-    where a.call_id = placed.id and a.org_id = ${orgId} and a.attempt_number = placed.attempt
-      and placed.sid is not null`);
+      from placed, locked where c.id = placed.id and c.id = locked.id`);
+    await tx.execute(sql`
+      with placed as (${placedRows})
+      update ${callAttempts} as a set jambonz_call_sid = coalesce(a.jambonz_call_sid, placed.sid)
+      from placed
+      where a.call_id = placed.id and a.org_id = ${orgId} and a.attempt_number = placed.attempt
+        and placed.sid is not null`);
+  });
 }
 
 /**
