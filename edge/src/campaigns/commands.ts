@@ -240,6 +240,22 @@ const ACTIVITY_OF: Record<LifecycleAction, ActivityKind | null> = {
 };
 
 /**
+ * Makes a campaign active or paused, whatever it is now: active starts a new campaign and resumes a paused one;
+ * a campaign already in the wanted state is left alone (SpeechAI's `is_active`).
+ */
+export async function setCampaignActive(
+  db: Database,
+  orgId: string,
+  campaign: Pick<CampaignView, "id" | "status">,
+  active: boolean,
+  effects: CampaignEffects,
+): Promise<void> {
+  if (campaign.status === (active ? "running" : "paused")) return;
+  const action: LifecycleAction = !active ? "pause" : campaign.status === "paused" ? "resume" : "start";
+  await applyCampaignAction(db, orgId, { id: campaign.id }, action, effects);
+}
+
+/**
  * Runs one state-machine action in a transaction, then, once it has committed, tells live subscribers and
  * wakes the campaign's dialer when the action gives it work. Returns the campaign afterwards, or null once
  * deleted.

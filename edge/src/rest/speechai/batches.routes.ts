@@ -4,9 +4,8 @@ import { listJobPage } from "../../batches/jobs.js";
 import { type BatchImportOptions, createBatch, previewBatch } from "../../batches/service.js";
 import { BATCH_COUNTRIES, type BatchCountryRoute, USE_CASE_IDS, USE_CASES } from "../../batches/use-cases.js";
 import { accountsByIds, findAccount } from "../../billing/service.js";
-import { applyCampaignAction, updateCampaign } from "../../campaigns/commands.js";
+import { applyCampaignAction, setCampaignActive, updateCampaign } from "../../campaigns/commands.js";
 import { campaignEffects } from "../../campaigns/effects.js";
-import type { LifecycleAction } from "../../campaigns/lifecycle.js";
 import {
   batchRef,
   type CampaignView,
@@ -355,11 +354,8 @@ async function createAndStart(c: Ctx, orgId: string, input: Awaited<ReturnType<t
   };
 }
 
-/** Makes the batch active or paused; one already so is left as it is. Active starts a new batch, resumes a paused one. */
-async function setActive(c: Ctx, orgId: string, batch: CampaignView, active: boolean): Promise<void> {
-  if (batch.status === (active ? "running" : "paused")) return;
-  const action: LifecycleAction = !active ? "pause" : batch.status === "paused" ? "resume" : "start";
-  await applyCampaignAction(c.var.database.db, orgId, { id: batch.id }, action, effectsOf(c));
+function setActive(c: Ctx, orgId: string, batch: CampaignView, active: boolean): Promise<void> {
+  return setCampaignActive(c.var.database.db, orgId, batch, active, effectsOf(c));
 }
 
 async function legacyToggle(c: Ctx, active: boolean) {
