@@ -6,10 +6,11 @@ import type { LiveEvent } from "../live/events.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
 import { parseInput } from "../shared/validate.js";
+import { ACTIVE_STATUSES } from "./status-groups.js";
 
 /**
  * What the contact has said so far, as a live transcript line for subscribers. Nothing is written: the final
- * turn event is the record. A line of an earlier attempt, or of a call not (or no longer) talking, is dropped.
+ * turn event is the record. A line of an earlier attempt, or of a call no longer on the line, is dropped.
  */
 export async function partialTranscriptEvent(
   db: Database,
@@ -23,7 +24,9 @@ export async function partialTranscriptEvent(
     .from(calls)
     .where(eq(calls.id, callId));
   if (!call) throw new NotFoundError(`Call ${callId}`);
-  if (call.attempts !== partial.attempt || call.status !== "in_progress") return null;
+  // Any line state of a live dial, not only in_progress: partials skip the media node's ordered outbox, so they
+  // can overtake the very status report that says the call was answered.
+  if (call.attempts !== partial.attempt || !isActive(call.status)) return null;
   const turn = {
     callId,
     campaignId: call.campaignId,
@@ -35,4 +38,8 @@ export async function partialTranscriptEvent(
     final: false,
   };
   return { orgId: call.orgId, event: { type: "turn", turn } };
+}
+
+function isActive(status: string): boolean {
+  return (ACTIVE_STATUSES as readonly string[]).includes(status);
 }
