@@ -82,6 +82,8 @@ describe.each(["another organisation's owner", "another organisation's API key"]
       expectDetail(await as("PUT", `/batches/${id}/pause`), 404);
       expectDetail(await as("PUT", `/batches/${id}/resume`), 404);
       expectDetail(await as("POST", `/batches/${id}/cancel?reason=x`), 404);
+      expectDetail(await as("DELETE", `/batches/${id}?delete_jobs=true`), 404);
+      expectDetail(await as("DELETE", `/batches/${id}`), 404);
     }
     const list = expectOk<{ batches: Array<{ batch_id: string }> }>(await as("GET", "/batches?limit=1000"));
     expect(list.batches.map((batch) => batch.batch_id)).not.toContain(batchId);

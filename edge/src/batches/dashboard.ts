@@ -2,6 +2,7 @@ import { calls, campaigns } from "@switchboard/schema";
 import { and, eq, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
 import { ACTIVE_STATUSES, FAILED_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
 import type { Database } from "../db/client.js";
+import { NOT_DELETED } from "../campaigns/service.js";
 
 /** SpeechAI's dashboard figures over an organisation's batches (one account's, when given): two aggregates. */
 export type BatchDashboard = {
@@ -29,7 +30,7 @@ export async function batchDashboard(
       cancelled: countWhere(eq(campaigns.status, "cancelled")),
     })
     .from(campaigns)
-    .where(batchWhere);
+    .where(and(batchWhere, NOT_DELETED));
   const [jobs] = await db
     .select({
       total: sql<number>`count(*)::int`,

@@ -1,7 +1,7 @@
 import { accounts, type CallStatus, type CampaignStatus, calls, campaigns, contacts } from "@switchboard/schema";
 import { and, asc, count, desc, eq, getTableColumns, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
 import { ACTIVE_STATUSES, FAILED_STATUSES } from "../calls/status-groups.js";
-import type { Database } from "../db/client.js";
+import type { Database, Transaction } from "../db/client.js";
 import { DomainError, NotFoundError } from "../shared/errors.js";
 
 /**
@@ -131,7 +131,6 @@ export async function deleteJob(db: Database, orgId: string, jobId: string): Pro
   });
 }
 
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 async function lockedJob(tx: Transaction, orgId: string, jobId: string) {
   const match = /^[0-9a-f]{24}$/.test(jobId) ? eq(calls.objectId, jobId) : eq(calls.jobCode, jobId);

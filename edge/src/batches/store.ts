@@ -1,14 +1,13 @@
 import { agents, calls, campaigns, contacts } from "@switchboard/schema";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { type AccountRow, accountForCampaign } from "../billing/service.js";
-import type { Database } from "../db/client.js";
+import type { Database, Transaction } from "../db/client.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
 import type { Debtor } from "./plan.js";
 
 /** Database work of the importer. Every statement is scoped by the caller's organisation. */
 
-export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 export type Queryable = Database | Transaction;
 
 /** The account named by its code (`acc-…`, `retail_express`) or uuid, or the organisation's default one. */

@@ -1,7 +1,7 @@
 import { accounts, creditTransactions, type PlanType, planType } from "@switchboard/schema";
 import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import type { Database } from "../db/client.js";
+import type { Database, Transaction } from "../db/client.js";
 import { ConflictError, NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
 import { type KeysetPage, keyset } from "../shared/keyset.js";
@@ -10,7 +10,6 @@ import { AccountStatusError, InsufficientCreditError } from "./errors.js";
 import { appendRefund, appendTopUp, type LedgerEntry, resumeAccountCampaigns } from "./ledger.js";
 import { estimateCost } from "./pricing.js";
 
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 type Reader = Pick<Database, "select">;
 
 export type AccountRow = typeof accounts.$inferSelect;

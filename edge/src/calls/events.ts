@@ -3,7 +3,7 @@ import { type CallEvent, callEvent, callEventBatch } from "@switchboard/schema/i
 import { and, eq, sql } from "drizzle-orm";
 import { settleCallCredit } from "../billing/ledger.js";
 import { billableSeconds } from "../billing/pricing.js";
-import type { Database } from "../db/client.js";
+import type { Database, Transaction } from "../db/client.js";
 import { activity, type CallSnapshot, type LiveEvent } from "../live/events.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
@@ -12,7 +12,6 @@ import { endsDial, FINAL_CALL_STATUSES, lineProgress } from "./line-status.js";
 import { analyseCompletedCall } from "./post-call.js";
 import { decideAfterUnanswered } from "./retry.js";
 
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 type CallRow = typeof calls.$inferSelect;
 type StatusEvent = Extract<CallEvent, { type: "status" }>;
 type AmdEvent = Extract<CallEvent, { type: "amd" }>;

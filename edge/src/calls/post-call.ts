@@ -6,10 +6,9 @@ import { analyseCallWithLlm } from "../conversation/llm-analysis.js";
 import { openAiCompatibleModel } from "../conversation/llm-provider.js";
 import { type Qualification, qualify } from "../conversation/qualification.js";
 import { InvalidScenarioError, readScenario } from "../conversation/scenario.js";
-import type { Database } from "../db/client.js";
+import type { Database, Transaction } from "../db/client.js";
 import type { AppEnv } from "../env.js";
 
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /** Where a call's conversation state lives in calls.metadata. */
 export const CONVERSATION_METADATA_KEY = "conversation";

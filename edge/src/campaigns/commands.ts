@@ -3,7 +3,7 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type AccountRef, accountForCampaign } from "../billing/service.js";
 import { WAITING_STATUSES } from "../calls/status-groups.js";
 import { toInternational } from "../contacts/phone.js";
-import type { Database } from "../db/client.js";
+import type { Database, Transaction } from "../db/client.js";
 import { type ActivityKind, activity } from "../live/events.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
@@ -29,7 +29,6 @@ import {
   updateCampaignInput,
 } from "./settings.js";
 
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 type Source = (typeof campaigns.$inferInsert)["source"];
 
 /**
@@ -310,14 +309,14 @@ function statusChange(target: CampaignRow["status"], current: CampaignRow): Part
 }
 
 /** Calls not yet on the line are cancelled; calls in flight finish normally. */
-async function cancelWaitingCalls(tx: Transaction, campaignId: string): Promise<void> {
+export async function cancelWaitingCalls(tx: Transaction, campaignId: string): Promise<void> {
   await tx
     .update(calls)
     .set({ status: "cancelled", nextAttemptAt: null, updatedAt: new Date() })
     .where(and(eq(calls.campaignId, campaignId), inArray(calls.status, [...WAITING_STATUSES])));
 }
 
-async function lockCampaign(tx: Transaction, orgId: string, ref: CampaignRef): Promise<CampaignRow> {
+export async function lockCampaign(tx: Transaction, orgId: string, ref: CampaignRef): Promise<CampaignRow> {
   if ("id" in ref && !isUuid(ref.id)) throw new NotFoundError(describeRef(ref));
   const [row] = await tx
     .select()

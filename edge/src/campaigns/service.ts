@@ -1,5 +1,5 @@
 import { agents, type CampaignStatus, calls, campaigns } from "@switchboard/schema";
-import { and, count, desc, eq, getTableColumns, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, inArray, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import { ACTIVE_STATUSES, FAILED_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
 import type { Database } from "../db/client.js";
 import { NotFoundError } from "../shared/errors.js";
@@ -23,12 +23,20 @@ export function describeRef(ref: CampaignRef): string {
   return `Campaign ${ref.id}`;
 }
 
-export function matchesRef(ref: CampaignRef): SQL {
+/** The campaign a reference names, unless it was deleted: every lookup by reference goes through here. */
+export function matchesRef(ref: CampaignRef): SQL | undefined {
+  return and(refCondition(ref), NOT_DELETED);
+}
+
+function refCondition(ref: CampaignRef): SQL {
   if ("number" in ref) return eq(campaigns.number, ref.number);
   if ("batchCode" in ref) return eq(campaigns.batchCode, ref.batchCode);
   if ("objectId" in ref) return eq(campaigns.objectId, ref.objectId);
   return eq(campaigns.id, ref.id);
 }
+
+/** Campaigns deleted with their calls kept (SpeechAI) stay only as the calls' history: no list shows them. */
+export const NOT_DELETED = isNull(campaigns.deletedAt);
 
 /** SpeechAI accepts either form of a batch id: the 24-hex object id, else the batch code. */
 export function batchRef(batchId: string): CampaignRef {
@@ -66,6 +74,7 @@ export async function listCampaignPage(
 ): Promise<{ total: number; rows: CampaignView[] }> {
   const where = and(
     eq(campaigns.orgId, orgId),
+    NOT_DELETED,
     filter.status ? eq(campaigns.status, filter.status) : undefined,
     filter.accountId ? eq(campaigns.accountId, filter.accountId) : undefined,
     filter.batchesOnly ? isNotNull(campaigns.batchCode) : undefined,
@@ -93,7 +102,7 @@ export function listCampaigns(
   return db
     .select()
     .from(campaigns)
-    .where(and(eq(campaigns.orgId, orgId), ...byStatus, ...conditions))
+    .where(and(eq(campaigns.orgId, orgId), NOT_DELETED, ...byStatus, ...conditions))
     .orderBy(orderBy)
     .limit(limit);
 }

@@ -4,6 +4,8 @@ import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import type { AppEnv } from "../env.js";
 
 export type Database = NeonDatabase<typeof schema>;
+/** The handle a `db.transaction` callback receives. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /**
  * One connection per request, opened on first use and closed after the response.

@@ -49,7 +49,7 @@ export async function systemStats(db: Database, orgId: string): Promise<SystemSt
       select count(*)::int as campaigns_total,
              count(*) filter (where ${campaigns.status} = 'running')::int as campaigns_active,
              count(*) filter (where ${campaigns.status} = 'completed')::int as campaigns_completed
-      from ${campaigns} where ${campaigns.orgId} = ${orgId}
+      from ${campaigns} where ${campaigns.orgId} = ${orgId} and ${campaigns.deletedAt} is null
     ), call_counts as (
       select count(*)::int as calls_total,
              count(*) filter (where ${wasDialled}

@@ -49,6 +49,8 @@ export const campaigns = pgTable(
     startedAt: at("started_at"),
     pausedAt: at("paused_at"),
     completedAt: at("completed_at"),
+    /** Deleted with its calls kept (SpeechAI's delete without delete_jobs): gone from every list, calls stay. */
+    deletedAt: at("deleted_at"),
   },
   (t) => [
     index("campaigns_org_status_idx").on(t.orgId, t.status, t.createdAt),

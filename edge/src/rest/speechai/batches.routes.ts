@@ -5,6 +5,7 @@ import { type BatchImportOptions, createBatch, previewBatch } from "../../batche
 import { BATCH_COUNTRIES, type BatchCountryRoute, USE_CASE_IDS, USE_CASES } from "../../batches/use-cases.js";
 import { accountsByIds, findAccount } from "../../billing/service.js";
 import { applyCampaignAction, setCampaignActive, updateCampaign } from "../../campaigns/commands.js";
+import { discardCampaign } from "../../campaigns/discard.js";
 import { campaignEffects } from "../../campaigns/effects.js";
 import {
   batchRef,
@@ -156,7 +157,7 @@ const ActionResult = z.object({
   updated_fields: z.array(z.string()).optional(),
 });
 
-const batchRoute = (method: "get" | "put" | "post" | "patch", path: string, summary: string) => ({
+const batchRoute = (method: "get" | "put" | "post" | "patch" | "delete", path: string, summary: string) => ({
   method,
   path: `/batches/{batch_id}${path}`,
   tags,
@@ -287,6 +288,21 @@ const cancelRoute = createRoute({
   responses: {
     200: json(z.object({ success: z.literal(true), message: z.string(), reason: z.string().nullable() }), "Cancelled"),
     ...BAD_REQUEST,
+    ...NOT_FOUND,
+    ...AUTHENTICATED_ERRORS,
+  },
+});
+
+const deleteRoute = createRoute({
+  ...batchRoute("delete", "", "Eliminar batch"),
+  description:
+    "`delete_jobs=true` deletes the batch's jobs with their transcripts and recordings; `false` (default) cancels " +
+    "the jobs not yet dialled and keeps every job in the history. A batch with calls on the line is refused (409): " +
+    "cancel it, then delete it once they have ended.",
+  request: { params: BatchIdParams, query: z.object({ delete_jobs: FormBoolean.optional() }) },
+  responses: {
+    200: json(z.object({ success: z.literal(true), message: z.string() }), "Deleted"),
+    409: errorResponse("Calls on the line"),
     ...NOT_FOUND,
     ...AUTHENTICATED_ERRORS,
   },
@@ -499,6 +515,14 @@ export function registerBatchRoutes(app: SpeechAiApp): void {
     const ref = batchRef(c.req.valid("param").batch_id);
     await applyCampaignAction(c.var.database.db, orgId, ref, "stop", effectsOf(c), { cancelReason: reason });
     return c.json({ success: true as const, message: "Batch cancelled successfully", reason: reason ?? null }, 200);
+  });
+
+  app.openapi(deleteRoute, async (c) => {
+    const { orgId } = caller(c, "campaigns:write");
+    const ref = batchRef(c.req.valid("param").batch_id);
+    const deleteCalls = isTrue(c.req.valid("query").delete_jobs);
+    await discardCampaign(c.var.database.db, orgId, ref, { deleteCalls }, effectsOf(c));
+    return c.json({ success: true as const, message: "Batch deleted" }, 200);
   });
 
   app.openapi(jobsRoute, async (c) => {
