@@ -91,3 +91,13 @@ describe("DELETE /batches/{batch_id}", () => {
     expect(response.status).toBe(422);
   });
 });
+
+describe("a path the document does not have", () => {
+  it("is FastAPI's 404 in SpeechAI's envelope", async () => {
+    for (const path of ["/nope", "/batches/x/y/z/w", "/accounts/acc-000000000000/nothing"]) {
+      const response = await speechAi("GET", path);
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ detail: "Not Found" });
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppBindings } from "../../http/app-types.js";
+import { ApiError } from "../../http/errors.js";
 import { validationDetails } from "../shared/fastapi-validation.js";
 import { registerAccountRoutes } from "./accounts.routes.js";
 import { requireCaller } from "./auth.js";
@@ -31,5 +32,9 @@ export function createSpeechAiApp(): SpeechAiApp {
   registerBatchRoutes(app);
   registerJobRoutes(app);
   registerDashboardRoutes(app);
+  // Last: any other path under the base is FastAPI's 404, in SpeechAI's envelope rather than the platform's.
+  app.all("*", () => {
+    throw new ApiError("HTTP_404", 404, "Not Found");
+  });
   return app;
 }
