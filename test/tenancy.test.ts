@@ -296,6 +296,27 @@ const queryChecks: Record<string, () => Promise<void>> = {
     expect(await totals(b.auth)).toEqual({ campaigns: 0, calls: 0 });
     expect(await totals({ "x-api-key": b.key.secret })).toEqual({ campaigns: 0, calls: 0 });
   },
+  callAnalytics: async () => {
+    const query = `query ($agentId: ID, $campaignId: ID) {
+      callAnalytics(agentId: $agentId, campaignId: $campaignId) {
+        statistics { totalCalls } sentiment { positive neutral negative } topPhrases { phrase }
+      }
+    }`;
+    type Analytics = { statistics: { totalCalls: number }; topPhrases: unknown[] };
+    const totalCalls = async (headers: Record<string, string>, scope: Record<string, string>) => {
+      const response = await graphql<{ callAnalytics: Analytics }>(query, scope, headers);
+      expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+      return response.body.data?.callAnalytics.statistics.totalCalls;
+    };
+    expect(await totalCalls(a.auth, { campaignId })).toBe(1);
+    expect(await totalCalls(a.auth, { agentId: a.agent.id })).toBe(1);
+    for (const attacker of attackers) {
+      // A's ids in another organisation's scope match none of its calls.
+      expect(await totalCalls(attacker.headers(), { campaignId }), attacker.name).toBe(0);
+      expect(await totalCalls(attacker.headers(), { agentId: a.agent.id }), attacker.name).toBe(0);
+    }
+    expect(await totalCalls(b.auth, {})).toBe(0);
+  },
   useCases: async () => {
     // Reference data, the same for every organisation: there is nothing of A's in it to leak.
     const ids = async (headers: Record<string, string>) =>

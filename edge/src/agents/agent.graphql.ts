@@ -63,11 +63,21 @@ builder.queryFields((t) => ({
   agents: t.connection({
     type: Agent,
     authScopes: { scope: "agents:read" },
+    args: {
+      search: t.arg.string({ description: "Part of the name or description, matched literally." }),
+      status: t.arg({ type: AgentStatus }),
+    },
     resolve: (_root, args, context) =>
       textConnection(
         args,
         (agent: AgentRow) => agent.slug,
-        (page) => listAgents(db(context), orgOf(context), page),
+        (page) =>
+          listAgents(
+            db(context),
+            orgOf(context),
+            { search: args.search ?? undefined, status: args.status ?? undefined },
+            page,
+          ),
       ),
   }),
 }));

@@ -1,5 +1,5 @@
 import { agents, campaigns } from "@switchboard/schema";
-import { and, count, desc, eq, ilike, inArray, or } from "drizzle-orm";
+import { and, count, desc, eq, ilike, inArray, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.js";
 import { ConflictError, NotFoundError, ValidationError } from "../shared/errors.js";
@@ -75,31 +75,42 @@ function requireModeConfiguration(agent: Partial<z.infer<typeof agentFields>>, c
   }
 }
 
-export function listAgents(db: Database, orgId: string, page: KeysetPage<string>): Promise<AgentRow[]> {
+export type AgentFilter = { search?: string | undefined; status?: AgentRow["status"] | undefined };
+
+/** The organisation's agents matching the filter: `search` matches name or description, literally. */
+function agentConditions(orgId: string, filter: AgentFilter): SQL | undefined {
+  const pattern = filter.search ? `%${escapeLike(filter.search)}%` : undefined;
+  return and(
+    eq(agents.orgId, orgId),
+    filter.status ? eq(agents.status, filter.status) : undefined,
+    pattern ? or(ilike(agents.name, pattern), ilike(agents.description, pattern)) : undefined,
+  );
+}
+
+/** By slug, keyset-paged (GraphQL connections). */
+export function listAgents(
+  db: Database,
+  orgId: string,
+  filter: AgentFilter,
+  page: KeysetPage<string>,
+): Promise<AgentRow[]> {
   const { conditions, orderBy, limit } = keyset(agents.slug, page, "asc");
   return db
     .select()
     .from(agents)
-    .where(and(eq(agents.orgId, orgId), ...conditions))
+    .where(and(agentConditions(orgId, filter), ...conditions))
     .orderBy(orderBy)
     .limit(limit);
 }
 
-export type AgentFilter = { search?: string | undefined; status?: AgentRow["status"] | undefined };
-
-/** Newest first, offset-paged, with the total for the same filter; `search` matches name or description. */
+/** Newest first, offset-paged, with the total for the same filter (VoiceERA's list). */
 export async function listAgentPage(
   db: Database,
   orgId: string,
   filter: AgentFilter,
   page: { limit: number; offset: number },
 ): Promise<{ total: number; rows: AgentRow[] }> {
-  const pattern = filter.search ? `%${escapeLike(filter.search)}%` : undefined;
-  const where = and(
-    eq(agents.orgId, orgId),
-    filter.status ? eq(agents.status, filter.status) : undefined,
-    pattern ? or(ilike(agents.name, pattern), ilike(agents.description, pattern)) : undefined,
-  );
+  const where = agentConditions(orgId, filter);
   const [totals] = await db.select({ total: count() }).from(agents).where(where);
   const rows = await db
     .select()

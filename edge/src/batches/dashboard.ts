@@ -1,8 +1,8 @@
 import { calls, campaigns } from "@switchboard/schema";
 import { and, eq, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
 import { ACTIVE_STATUSES, FAILED_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
-import type { Database } from "../db/client.js";
 import { NOT_DELETED } from "../campaigns/service.js";
+import type { Database } from "../db/client.js";
 
 /** SpeechAI's dashboard figures over an organisation's batches (one account's, when given): two aggregates. */
 export type BatchDashboard = {

@@ -131,7 +131,6 @@ export async function deleteJob(db: Database, orgId: string, jobId: string): Pro
   });
 }
 
-
 async function lockedJob(tx: Transaction, orgId: string, jobId: string) {
   const match = /^[0-9a-f]{24}$/.test(jobId) ? eq(calls.objectId, jobId) : eq(calls.jobCode, jobId);
   const [row] = await tx

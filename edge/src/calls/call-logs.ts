@@ -78,7 +78,11 @@ export async function findCallLog(db: Database, orgId: string, callId: string): 
 }
 
 /** The turns of some calls, in spoken order, grouped by call. */
-async function turnsOfCalls(db: Database, orgId: string, callIds: string[]): Promise<Map<string, CallTurnText[]>> {
+export async function turnsOfCalls(
+  db: Database,
+  orgId: string,
+  callIds: string[],
+): Promise<Map<string, CallTurnText[]>> {
   const byCall = new Map<string, CallTurnText[]>();
   if (callIds.length === 0) return byCall;
   const turns = await db

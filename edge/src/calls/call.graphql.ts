@@ -3,6 +3,7 @@ import { Contact } from "../contacts/contact.graphql.js";
 import { builder } from "../graphql/builder.js";
 import { db, orgOf } from "../graphql/context.js";
 import { numberConnection } from "../graphql/pagination.js";
+import { type CallTurnText, turnsOfCalls } from "./call-logs.js";
 import { type CallRow, callsByIds, listCalls } from "./service.js";
 
 export const CallStatusEnum = builder.enumType("CallStatus", { values: callStatus.enumValues });
@@ -10,6 +11,15 @@ export const CallResultEnum = builder.enumType("CallResult", { values: callResul
 export const AmdResultEnum = builder.enumType("AmdResult", { values: amdResult.enumValues });
 const SentimentEnum = builder.enumType("Sentiment", { values: sentiment.enumValues });
 const DirectionEnum = builder.enumType("CallDirection", { values: ["outbound", "inbound"] as const });
+export const SpeakerEnum = builder.enumType("Speaker", { values: ["agent", "contact", "system"] as const });
+
+const TranscriptLine = builder.objectRef<CallTurnText>("TranscriptLine").implement({
+  description: "One stored turn of a call's conversation.",
+  fields: (t) => ({
+    speaker: t.field({ type: SpeakerEnum, resolve: (turn) => turn.speaker }),
+    text: t.exposeString("text"),
+  }),
+});
 
 export const Call = builder.loadableNode("Call", {
   id: { resolve: (call: CallRow) => call.id },
@@ -27,6 +37,17 @@ export const Call = builder.loadableNode("Call", {
     sentiment: t.field({ type: SentimentEnum, nullable: true, resolve: (call) => call.sentiment }),
     confidence: t.exposeFloat("confidence", { nullable: true }),
     summary: t.exposeString("summary", { nullable: true }),
+    emotions: t.exposeStringList("emotions"),
+    keyPhrases: t.exposeStringList("keyPhrases"),
+    transcript: t.loadableList({
+      type: TranscriptLine,
+      description: "The stored turns in spoken order; empty before the call is answered.",
+      resolve: (call) => call.id,
+      load: async (ids: string[], context) => {
+        const byCall = await turnsOfCalls(db(context), orgOf(context), ids);
+        return ids.map((id) => byCall.get(id) ?? []);
+      },
+    }),
     attempts: t.exposeInt("attempts"),
     maxAttempts: t.exposeInt("maxAttempts"),
     durationMs: t.exposeInt("durationMs", { nullable: true }),

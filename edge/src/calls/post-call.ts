@@ -9,7 +9,6 @@ import { InvalidScenarioError, readScenario } from "../conversation/scenario.js"
 import type { Database, Transaction } from "../db/client.js";
 import type { AppEnv } from "../env.js";
 
-
 /** Where a call's conversation state lives in calls.metadata. */
 export const CONVERSATION_METADATA_KEY = "conversation";
 /** Where the analysis' provenance (method, rules, score) lives in calls.metadata. */

@@ -10,9 +10,7 @@ import type { CampaignRef, CampaignRow } from "./service.js";
 /** A campaign cannot be discarded while its calls are on the line: their reservations and reports need it. */
 export class CampaignHasLiveCallsError extends ConflictError {
   constructor(readonly liveCalls: number) {
-    super(
-      `The campaign has ${liveCalls} call(s) on the line: cancel it first, then delete it once they have ended`,
-    );
+    super(`The campaign has ${liveCalls} call(s) on the line: cancel it first, then delete it once they have ended`);
   }
 }
 
@@ -47,7 +45,6 @@ export async function discardCampaign(
   });
   if (recordingKeys.length > 0) effects.discardRecordings(recordingKeys);
 }
-
 
 async function recordingKeysOf(tx: Transaction, campaignId: string): Promise<string[]> {
   const rows = await tx

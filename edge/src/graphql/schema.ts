@@ -10,6 +10,7 @@ import "../billing/billing.graphql.js";
 import "../campaigns/campaign.graphql.js";
 import "../batches/batch.graphql.js";
 import "../stats/stats.graphql.js";
+import "../analytics/analytics.graphql.js";
 import "../live/live.graphql.js";
 import { builder } from "./builder.js";
 

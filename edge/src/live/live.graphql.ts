@@ -1,6 +1,6 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { GraphQLError } from "graphql";
-import { AmdResultEnum, Call, CallResultEnum, CallStatusEnum } from "../calls/call.graphql.js";
+import { AmdResultEnum, Call, CallResultEnum, CallStatusEnum, SpeakerEnum } from "../calls/call.graphql.js";
 import { callsByIds } from "../calls/service.js";
 import { Campaign } from "../campaigns/campaign.graphql.js";
 import { findCampaign } from "../campaigns/service.js";
@@ -35,8 +35,6 @@ const CallUpdate = builder.objectRef<CallSnapshot>("CallUpdate").implement({
     hangupCause: t.exposeString("hangupCause", { nullable: true }),
   }),
 });
-
-const SpeakerEnum = builder.enumType("Speaker", { values: ["agent", "contact", "system"] as const });
 
 const TranscriptTurn = builder.objectRef<SpokenTurn>("TranscriptTurn").implement({
   description:
