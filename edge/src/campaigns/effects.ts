@@ -1,7 +1,7 @@
 import { dialerWake } from "../dialer/wake.js";
 import type { AppEnv } from "../env.js";
 import { type LivePublisher, livePublisher } from "../live/publish.js";
-import { recordingsDiscarder } from "../recordings/service.js";
+import { recordingsDiscarder } from "../recordings/discard.js";
 import type { DialerWake } from "./lifecycle.js";
 
 /** What a committed campaign action sets off, none of which its response waits for. */
