@@ -59,4 +59,15 @@ describe("intent rules", () => {
       "non",
     ]);
   });
+
+  it("understands Spanish answers, and a French 'si' is no Spanish yes", () => {
+    const first = (text: string) => intents(text)[0];
+    expect(first("Sí, claro, puedo pagar el viernes")).toBe("yes");
+    expect(first("No, gracias, no me interesa")).toBe("not_interested");
+    expect(first("Ahora no puedo, llámeme más tarde")).toBe("callback");
+    expect(first("Se ha equivocado de número")).toBe("wrong_number");
+    expect(first("Quiero hablar con una persona")).toBe("transfer");
+    expect(first("Para nada")).toBe("no");
+    expect(first("Si vous voulez")).toBeUndefined();
+  });
 });

@@ -275,8 +275,8 @@ function qualificationScenario(texts: {
   };
 }
 
-const voiceScenarioAgent = (slug: string, name: string, scenario: ScenarioDocument) =>
-  ({ slug, name, kind: "voice", mode: "scenario", language: "fr", scenario }) as const;
+const voiceScenarioAgent = (slug: string, name: string, scenario: ScenarioDocument, language = "fr") =>
+  ({ slug, name, kind: "voice", mode: "scenario", language, scenario }) as const;
 
 const demoAgents: Omit<typeof agents.$inferInsert, "orgId">[] = [
   voiceScenarioAgent(
@@ -311,6 +311,31 @@ const demoAgents: Omit<typeof agents.$inferInsert, "orgId">[] = [
       lead: "Merci ! Un sommelier vous rappellera pour finaliser votre commande.",
       notInterested: "Pas de souci, merci et à bientôt !",
     }),
+  ),
+  // SpeechAI's use cases: a batch is dialled by the voice agent whose slug is its use case id.
+  voiceScenarioAgent(
+    "debt_collection",
+    "Cobranza de Deudas",
+    qualificationScenario({
+      name: "debt_collection",
+      hello: "Buenos días, le llamamos por un saldo pendiente en su cuenta. ¿Tiene un momento?",
+      offer: "¿Puede regularizar el pago antes de la fecha límite indicada en su aviso?",
+      lead: "Perfecto, registramos su compromiso de pago. Gracias y que tenga un buen día.",
+      notInterested: "Entendido. Le enviaremos las alternativas de pago por escrito. Que tenga un buen día.",
+    }),
+    "es",
+  ),
+  voiceScenarioAgent(
+    "marketing",
+    "Marketing",
+    qualificationScenario({
+      name: "marketing",
+      hello: "Hola, le llamamos con una oferta exclusiva para clientes. ¿Tiene un minuto?",
+      offer: "Tenemos un descuento especial este mes. ¿Le gustaría que un ejecutivo le contacte para aprovecharlo?",
+      lead: "¡Excelente! Un ejecutivo le llamará muy pronto. Gracias.",
+      notInterested: "Muy bien, gracias por su tiempo. Que tenga un buen día.",
+    }),
+    "es",
   ),
   {
     slug: "meuble_support",
