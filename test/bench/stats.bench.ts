@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
 import { drizzle } from "drizzle-orm/node-postgres";
-import type pg from "pg";
 import type { Database } from "../../edge/src/db/client.js";
 import { loadCampaignFacts } from "../../edge/src/stats/facts.js";
+import { insertCalls } from "./call-fixtures.js";
 import {
   API_KEY_HEADERS,
   BenchFailure,
@@ -96,43 +96,6 @@ async function insertCampaigns(databaseUrl: string, orgId: string): Promise<{ bi
     console.log(`inserted ${inserted} calls in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return { big, empty };
   });
-}
-
-type CampaignRefs = { orgId: string; campaignId: string; agentId: string | undefined; accountId: string | undefined };
-
-/** `count` calls with a realistic mix: 65 % completed (a quarter of them leads), the rest failed, waiting or live. */
-async function insertCalls(client: pg.Client, refs: CampaignRefs, count: number): Promise<void> {
-  await client.query(
-    `insert into calls (org_id, campaign_id, agent_id, account_id, to_number, status, result, sentiment, amd_result,
-                        duration_ms, started_at, created_at)
-     select $1, $2, $3, $4, '+336' || lpad(n::text, 8, '0'), mix.status::call_status, mix.result::call_result,
-            mix.sentiment::sentiment, mix.amd::amd_result, mix.duration_ms,
-            case when mix.status in ('pending', 'scheduled', 'cancelled') then null
-                 else now() - interval '6 hours' + (n * interval '200 milliseconds') end,
-            now() - interval '7 hours'
-     from generate_series(1, $5::int) n
-     cross join lateral (select random() as r, random() as s, n as k) draw
-     cross join lateral (
-       select status, result,
-              case when status = 'completed' and result <> 'answering_machine' then
-                case when draw.s < 0.4 then 'positive' when draw.s < 0.75 then 'neutral' else 'negative' end end as sentiment,
-              case when status = 'completed' then case when result = 'answering_machine' then 'machine' else 'human' end end as amd,
-              case when status = 'completed' then 15000 + (draw.s * 240000)::int
-                   when status in ('no_answer', 'failed', 'busy') then 0 end as duration_ms
-       from (select
-         case when draw.r < 0.65 then 'completed' when draw.r < 0.73 then 'no_answer' when draw.r < 0.80 then 'failed'
-              when draw.r < 0.83 then 'busy' when draw.r < 0.85 then 'cancelled' when draw.r < 0.855 then 'calling'
-              when draw.r < 0.86 then 'ringing' when draw.r < 0.87 then 'in_progress' when draw.r < 0.96 then 'pending'
-              else 'scheduled' end as status) s
-       cross join lateral (select
-         case s.status
-           when 'completed' then case when draw.s < 0.25 then 'lead' when draw.s < 0.70 then 'not_interested'
-                                      when draw.s < 0.82 then 'callback' when draw.s < 0.92 then 'answering_machine'
-                                      else 'wrong_number' end
-           when 'no_answer' then 'no_answer' when 'failed' then 'failed' end as result) res
-     ) mix`,
-    [refs.orgId, refs.campaignId, refs.agentId, refs.accountId, count],
-  );
 }
 
 /** Checks one response, warms up, then `SEQUENTIAL_REQUESTS` one after another. */
