@@ -12,6 +12,8 @@ import { requestLog } from "./http/request-log.js";
 import { authenticate, credentialsFrom } from "./identity/authenticate.js";
 import { createInternalApp, INTERNAL_API_PREFIX, RECORDING_UPLOAD_PATH } from "./internal/routes.js";
 import { forwardToStreamSession, isStreamRequest } from "./live/single-connection.js";
+import { BOTLIVE_BASE, createBotliveApp } from "./rest/botlive/surface.js";
+import { registerMeubleChatRoutes } from "./rest/meuble/chat.routes.js";
 import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
 import { createSpeechAiApp, SPEECHAI_BASE } from "./rest/speechai/surface.js";
 import { createVoiceEraApp, VOICEERA_BASE } from "./rest/voiceera/surface.js";
@@ -90,6 +92,10 @@ app.route(SPEECHAI_BASE, createSpeechAiApp());
 // does, so VoiceERA's own /health is under VOICEERA_BASE, where the whole surface is mounted too.
 app.route(VOICEERA_BASE, createVoiceEraApp({ withHealth: true }));
 app.route("/", createVoiceEraApp({ withHealth: false }));
+app.route(BOTLIVE_BASE, createBotliveApp());
+// MERGE (chat branch): Meuble's /api/chat and /api/chat/history mounted directly for the chat tests; once the meuble
+// surface is merged, its surface file calls registerMeubleChatRoutes and this line goes.
+registerMeubleChatRoutes(app);
 registerDocPages(app);
 registerOpenApiDocument(app);
 
