@@ -65,7 +65,7 @@ export function findProduct(text: string): string | null {
   const name = rest
     .replace(/\b(?:s'il vous pla[iî]t|svp|stp|merci|por favor|please|thanks)\b.*$/i, "")
     .replace(/[.!?,;]+$/g, "")
-    .replace(/^(?:commander|acheter|comprar|pedir|order|buy)\s+/i, "")
+    .replace(/^(?:to\s+)?(?:commander|acheter|comprar|pedir|order|buy|get)\s+/i, "")
     .trim();
   if (NOT_A_PRODUCT.has(normaliseText(name).trim()) || name.length > 120) return null;
   return name;
