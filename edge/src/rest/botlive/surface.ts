@@ -21,7 +21,7 @@ export const BOTLIVE_RATE_LIMITS = {
 export function createBotliveApp(): BotliveApp {
   const app: BotliveApp = new OpenAPIHono<AppBindings>();
   app.onError((error, c) => renderBotliveError(c, error));
-  app.use("/message", rateLimit(BOTLIVE_RATE_LIMITS.message));
+  // A `/x/*` pattern also matches `/x` itself: one registration covers /message and /message/stream, counted once.
   app.use("/message/*", rateLimit(BOTLIVE_RATE_LIMITS.message));
   app.use("/stats/*", rateLimit(BOTLIVE_RATE_LIMITS.stats));
   registerMessageRoutes(app);
