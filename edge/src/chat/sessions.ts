@@ -129,3 +129,23 @@ export async function resetConversationState(tx: Db, ref: SessionRef): Promise<v
       ),
     );
 }
+
+/** The organisation's conversations, most recently active first. */
+export async function listConversations(
+  db: Db,
+  orgId: string,
+  filter: { channel?: ChatChannel; sessionKey?: string; limit: number },
+): Promise<Conversation[]> {
+  return db
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.orgId, orgId),
+        filter.channel ? eq(conversations.channel, filter.channel) : undefined,
+        filter.sessionKey ? eq(conversations.sessionKey, filter.sessionKey) : undefined,
+      ),
+    )
+    .orderBy(sql`${conversations.lastMessageAt} desc nulls last`, desc(conversations.createdAt))
+    .limit(filter.limit);
+}

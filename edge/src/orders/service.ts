@@ -322,3 +322,37 @@ export async function recentOrders(db: Db, orgId: string, limit: number): Promis
     .orderBy(desc(orders.updatedAt))
     .limit(limit);
 }
+
+/** Orders of any status (or one), newest first. */
+export async function listOrders(
+  db: Db,
+  orgId: string,
+  filter: { status?: Order["status"]; customerRef?: string; limit: number },
+): Promise<Order[]> {
+  return db
+    .select()
+    .from(orders)
+    .where(
+      and(
+        eq(orders.orgId, orgId),
+        filter.status ? eq(orders.status, filter.status) : undefined,
+        filter.customerRef ? eq(orders.customerRef, filter.customerRef) : undefined,
+      ),
+    )
+    .orderBy(desc(orders.createdAt))
+    .limit(filter.limit);
+}
+
+/** Interventions (open ones by default), newest first. */
+export async function listInterventions(
+  db: Db,
+  orgId: string,
+  filter: { status?: Intervention["status"]; limit: number },
+): Promise<Intervention[]> {
+  return db
+    .select()
+    .from(interventions)
+    .where(and(eq(interventions.orgId, orgId), filter.status ? eq(interventions.status, filter.status) : undefined))
+    .orderBy(desc(interventions.createdAt))
+    .limit(filter.limit);
+}
