@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { botlive, createTenant, customerNumber, say, type Tenant } from "./conformance/botlive/client.js";
-import { bearer, registerUser } from "./support/accounts.js";
+import { bearer, ERROR_FIELDS, registerUser, resultOf, successData } from "./support/accounts.js";
 import { firstRow, useDatabase } from "./support/database.js";
-import { rest } from "./support/http.js";
+import { graphql, rest } from "./support/http.js";
 
 /**
  * The Botlive order bot end to end in rules mode (rules:v1): a French conversation taken to `completed`, the
@@ -200,5 +200,63 @@ describe("Meuble /api/chat on the same engine", () => {
     const anonymous = await rest("POST", "/api/chat", { body: { message: "Bonjour" } });
     expect(anonymous.status).toBe(401);
     expect(anonymous.body).toMatchObject({ success: false, error: "unauthorized" });
+  });
+});
+
+describe("GraphQL sendMessage", () => {
+  const SEND = `mutation ($agent: ChatAgent!, $sessionKey: String!, $message: String!) {
+    sendMessage(agent: $agent, sessionKey: $sessionKey, message: $message) {
+      ${ERROR_FIELDS}
+      ... on MutationSendMessageSuccess {
+        data { reply intent confidence language mode order { produit completionRate isComplete nextStep } }
+      }
+    }
+  }`;
+
+  it("answers the reply, intent, confidence, language, mode and order progress", async () => {
+    const user = await registerUser("chat-graphql");
+    const sent = successData<{
+      reply: string;
+      intent: string;
+      confidence: number;
+      language: string;
+      mode: string;
+      order: { produit: string; completionRate: number; isComplete: boolean; nextStep: string };
+    }>(
+      await graphql(
+        SEND,
+        { agent: "ORDERS", sessionKey: customerNumber(), message: "Hola, quiero pedir un bolso" },
+        bearer(user.accessToken),
+      ),
+      "sendMessage",
+    );
+    expect(sent).toMatchObject({ intent: "order", language: "es", mode: "rules:v1" });
+    expect(sent.confidence).toBeGreaterThan(0.5);
+    expect(sent.order).toEqual({
+      produit: "✅PRODUIT:un bolso[MESSAGE]",
+      completionRate: 25,
+      isComplete: false,
+      nextStep: "paiement",
+    });
+    const support = successData<{ intent: string; language: string; order: unknown }>(
+      await graphql(
+        SEND,
+        { agent: "SUPPORT", sessionKey: "web-1", message: "My sofa is broken" },
+        bearer(user.accessToken),
+      ),
+      "sendMessage",
+    );
+    expect(support).toMatchObject({ intent: "support_request", language: "en", order: null });
+  });
+
+  it("refuses an empty session key as a ValidationError, and anonymous callers", async () => {
+    const user = await registerUser("chat-graphql-bad");
+    const bad = resultOf(
+      await graphql(SEND, { agent: "ORDERS", sessionKey: " ", message: "Bonjour" }, bearer(user.accessToken)),
+      "sendMessage",
+    );
+    expect(bad.__typename).toBe("ValidationError");
+    const anonymous = await graphql(SEND, { agent: "ORDERS", sessionKey: "x", message: "Bonjour" });
+    expect(anonymous.body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 });
