@@ -123,6 +123,25 @@ describe("payment rules", () => {
   });
 });
 
+describe("concurrent messages", () => {
+  it("one customer's simultaneous messages apply one after another to a single order", async () => {
+    const user = customerNumber();
+    const messages = [
+      "Je veux commander un panier",
+      "Je suis à Cocody",
+      "0701020304",
+      "J'ai payé 2000 FCFA",
+      "Bonjour",
+    ];
+    await Promise.all(messages.map((message) => say(tenant, user, message)));
+    const { rows } = await db().query(
+      "select status, completion_rate from orders where org_id = $1 and customer_ref = $2",
+      [tenant.orgId, user],
+    );
+    expect(rows).toEqual([{ status: "completed", completion_rate: 100 }]);
+  });
+});
+
 describe("languages", () => {
   it("answers Spanish in Spanish and English in English", async () => {
     const es = await say(tenant, customerNumber(), "Hola, quiero comprar una camisa por favor");
@@ -183,7 +202,9 @@ describe("Meuble /api/chat on the same engine", () => {
     expect(history.status, history.text).toBe(200);
     const body = history.body as { history: Array<{ role: string; session_id: string }>; total: number };
     expect(body.total).toBe(4);
-    expect(body.history[0]).toMatchObject({ role: expect.any(String), session_id: "s2" });
+    // Newest first: the last reply, then the message it answered.
+    expect(body.history[0]).toMatchObject({ role: "assistant", session_id: "s2" });
+    expect(body.history[1]).toMatchObject({ role: "user", session_id: "s2", content: "My sofa is broken" });
     const stranger = await registerUser("meuble-other");
     const theirs = await rest("GET", "/api/chat/history", { headers: bearer(stranger.accessToken) });
     expect((theirs.body as { total: number }).total).toBe(0);

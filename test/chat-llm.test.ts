@@ -96,6 +96,19 @@ describe("the LLM agent on /botlive/message", () => {
     expect(tokens.length).toBeGreaterThan(3);
   });
 
+  it("gives the model the session's history in order", async () => {
+    const user = customerNumber();
+    llm.script({ text: "Bonjour ! Que voulez-vous commander ?" }, { text: "Très bien." });
+    await send("/message", { user_id: user, message: "Bonjour" });
+    await send("/message", { user_id: user, message: "Des lingettes" });
+    const messages = llm.requests[1]?.body.messages.filter((message) => message.role !== "system");
+    expect(messages).toEqual([
+      { role: "user", content: "Bonjour" },
+      { role: "assistant", content: "Bonjour ! Que voulez-vous commander ?" },
+      { role: "user", content: "Des lingettes" },
+    ]);
+  });
+
   it("falls back to the rules, and says so, when the provider fails", async () => {
     llm.script({ status: 500, error: "model overloaded" });
     const response = await send("/message", { user_id: customerNumber(), message: "Bonjour" });

@@ -5,7 +5,7 @@ import { type ChatIntentMatch, classifyMessage } from "./intents.js";
 import { asChatLanguage, type ChatLanguage, detectLanguage } from "./language.js";
 import { type ChatModel, type LlmTurnState, streamLlmReply } from "./llm-agent.js";
 import { interventionFor, ordersTurn, RULES_MODE, type RulesOutcome, supportTurn } from "./rules.js";
-import { type Conversation, openConversation, recentMessages, recordTurn } from "./sessions.js";
+import { type Conversation, lockConversation, openConversation, recentMessages, recordTurn } from "./sessions.js";
 import { wordTokens } from "./tokens.js";
 import type { ChatTools } from "./tools.js";
 import type { ChatTurnInput, ChatTurnResult } from "./turn.js";
@@ -92,6 +92,8 @@ async function rulesTurn(
     });
   }
   return deps.db.transaction(async (tx) => {
+    // Two messages of one customer arriving together must not open two orders.
+    await lockConversation(tx, conversation);
     const outcome = await ordersTurn(tx, input, conversation, intent, language);
     await saveTurn(tx, input, conversation, language, outcome.reply, outcome.intent, RULES_MODE);
     return outcome;

@@ -7,7 +7,7 @@ import { orderProgress } from "../orders/progress.js";
 import { applySlots, type Intervention, raiseIntervention } from "../orders/service.js";
 import { findZone } from "../orders/zones.js";
 import type { ChatLanguage } from "./language.js";
-import type { Conversation, Message } from "./sessions.js";
+import { type Conversation, lockConversation, type Message } from "./sessions.js";
 import type { ChatTools, TicketSummary } from "./tools.js";
 import type { ChatTurnInput } from "./turn.js";
 
@@ -111,14 +111,15 @@ function engineTools(
       inputSchema: orderSlotsInput,
       execute: async (slots) => {
         state.toolsUsed.push("record_order_slots");
-        const changes = await db.transaction((tx) =>
-          applySlots(tx, input.orgId, {
+        const changes = await db.transaction(async (tx) => {
+          await lockConversation(tx, conversation);
+          return applySlots(tx, input.orgId, {
             customerRef: input.sessionKey,
             customerName: input.customerName ?? null,
             conversationId: conversation.id,
             slots: slotsFromModel(slots),
-          }),
-        );
+          });
+        });
         if (!changes) return { recorded: false };
         state.order = orderProgress(changes.order);
         state.interventions.push(...changes.interventions);

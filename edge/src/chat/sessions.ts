@@ -1,5 +1,5 @@
 import { conversations, messages } from "@switchboard/schema";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database, Transaction } from "../db/client.js";
 
 /**
@@ -80,7 +80,8 @@ export async function recentMessages(db: Db, orgId: string, conversationId: stri
     .select()
     .from(messages)
     .where(and(eq(messages.orgId, orgId), eq(messages.conversationId, conversationId)))
-    .orderBy(desc(messages.createdAt), desc(messages.id))
+    // A turn's two messages share the transaction's timestamp; the role enum orders user before assistant.
+    .orderBy(desc(messages.createdAt), desc(messages.role))
     .limit(limit);
   return rows.reverse();
 }
@@ -105,7 +106,8 @@ export async function messageHistory(
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .where(where)
-    .orderBy(desc(messages.createdAt), asc(messages.role))
+    // Newest first: within a turn (one timestamp), the reply before the user's message (enum order user, assistant).
+    .orderBy(desc(messages.createdAt), desc(messages.role))
     .limit(page.limit)
     .offset(page.offset);
   const [count] = await db
@@ -114,6 +116,13 @@ export async function messageHistory(
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .where(where);
   return { entries: rows.map((row) => ({ ...row.message, sessionKey: row.sessionKey })), total: count?.total ?? 0 };
+}
+
+/** Holds the conversation's row until the transaction ends: one customer's turns apply one after another. */
+export async function lockConversation(tx: Transaction, conversation: Conversation): Promise<void> {
+  await tx.execute(
+    sql`select id from ${conversations} where org_id = ${conversation.orgId} and id = ${conversation.id} for update`,
+  );
 }
 
 /** Forgets a session's engine state (Botlive's admin reset); the history stays. */
