@@ -249,3 +249,26 @@ describe("API key and company_id", () => {
     expect(message.status).toBe(403);
   });
 });
+
+describe("rate limits", () => {
+  it("allows 60 stats requests a minute per key, then 429 with Retry-After and X-RateLimit-* headers", async () => {
+    const own = await createTenant(db(), "botlive-limits");
+    const statuses: number[] = [];
+    for (let index = 0; index < 60; index++) {
+      const response = await botlive("GET", `/stats/${own.companyId}`, own.headers);
+      statuses.push(response.status);
+      if (index === 0) {
+        expect(response.headers.get("x-ratelimit-limit")).toBe("60");
+        expect(response.headers.get("x-ratelimit-remaining")).toBe("59");
+      }
+    }
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    const refused = await botlive("GET", `/stats/${own.companyId}`, own.headers);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ success: false, error: "rate_limit_exceeded" });
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(refused.headers.get("x-ratelimit-remaining")).toBe("0");
+    // Messages are counted apart: the stats limit does not stop the bot.
+    expect((await say(own, customerNumber(), "Bonjour")).success).toBe(true);
+  });
+});
