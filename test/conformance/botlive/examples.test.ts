@@ -208,6 +208,22 @@ describe("admin and health", () => {
     expect(after.next_step).toBe("produit");
   });
 
+  it("documents every Botlive route in /openapi.json", async () => {
+    const document = (await rest("GET", "/openapi.json")).body as { paths: Record<string, unknown> };
+    for (const path of [
+      "/botlive/message",
+      "/botlive/message/stream",
+      "/botlive/stats/{company_id}",
+      "/botlive/orders/active/{company_id}",
+      "/botlive/interventions/{company_id}",
+      "/botlive/activity/{company_id}",
+      "/botlive/admin/clear-state/{user_id}",
+      "/botlive/health",
+    ]) {
+      expect(document.paths, path).toHaveProperty([path]);
+    }
+  });
+
   it("GET /botlive/health answers without credentials", async () => {
     const response = await botlive("GET", "/health", {});
     expect(response.status).toBe(200);

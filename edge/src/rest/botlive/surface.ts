@@ -4,6 +4,7 @@ import { type RateLimitRule, rateLimit } from "../../http/rate-limit.js";
 import { registerDashboardRoutes } from "./dashboard.routes.js";
 import { botliveError, renderBotliveError } from "./errors.js";
 import { registerMessageRoutes } from "./message.routes.js";
+import { documentBotliveRoutes } from "./openapi.js";
 // MERGE: the webhooks helper owns ./webhooks.routes.ts (POST /webhook/register, /webhook/test).
 // import { registerBotliveWebhookRoutes } from "./webhooks.routes.js";
 
@@ -26,6 +27,8 @@ export function createBotliveApp(): BotliveApp {
   app.use("/stats/*", rateLimit(BOTLIVE_RATE_LIMITS.stats));
   registerMessageRoutes(app);
   registerDashboardRoutes(app);
+  // Paths relative to the surface: mounting it under /botlive prefixes them in /openapi.json.
+  documentBotliveRoutes(app, "");
   // MERGE: uncomment once webhooks.routes.ts is merged.
   // registerBotliveWebhookRoutes(app);
   app.notFound((c) => renderBotliveError(c, botliveError("not_found", 404, "Not Found")));
