@@ -142,6 +142,34 @@ describe("concurrent messages", () => {
   });
 });
 
+describe("stuck orders", () => {
+  it("an order idle below 100 % for over 30 minutes becomes one stuck_order intervention", async () => {
+    const user = customerNumber();
+    await say(tenant, user, "Je veux commander un ventilateur");
+    await db().query(
+      "update orders set updated_at = now() - interval '31 minutes' where org_id = $1 and customer_ref = $2",
+      [tenant.orgId, user],
+    );
+    const stuck = async () => {
+      const response = await botlive("GET", `/interventions/${tenant.companyId}`, tenant.headers);
+      return (
+        response.body as { interventions: Array<{ user_id: string; type: string; message: string }> }
+      ).interventions.filter((entry) => entry.user_id === user);
+    };
+    expect(await stuck()).toEqual([
+      {
+        user_id: user,
+        type: "stuck_order",
+        message: "Commande bloquée à 25% depuis plus de 30 minutes",
+        order_status: expect.any(Object),
+        created_at: expect.any(String),
+      },
+    ]);
+    // Read again: still one, not another per look.
+    expect(await stuck()).toHaveLength(1);
+  });
+});
+
 describe("languages", () => {
   it("answers Spanish in Spanish and English in English", async () => {
     const es = await say(tenant, customerNumber(), "Hola, quiero comprar una camisa por favor");
