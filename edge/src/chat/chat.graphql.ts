@@ -92,13 +92,15 @@ const ConversationRef = builder.objectRef<ConversationRow>("Conversation").imple
   }),
 });
 
+const OrderStatusEnum = builder.enumType("OrderStatus", { values: ["in_progress", "completed", "cancelled"] as const });
+
 const OrderRef = builder.objectRef<OrderRow>("Order").implement({
   description: "A Botlive order.",
   fields: (t) => ({
     id: t.id({ resolve: (o) => encodeGlobalID("Order", o.id) }),
     customerRef: t.exposeString("customerRef"),
     customerName: t.exposeString("customerName", { nullable: true }),
-    status: t.string({ resolve: (o) => o.status }),
+    status: t.field({ type: OrderStatusEnum, resolve: (o) => o.status }),
     paymentStatus: t.string({ resolve: (o) => o.paymentStatus }),
     amountPaid: t.exposeInt("amountPaid", { nullable: true }),
     deliveryFee: t.exposeInt("deliveryFee", { nullable: true }),
@@ -119,8 +121,6 @@ const InterventionRef = builder.objectRef<Intervention>("Intervention").implemen
     createdAt: t.field({ type: "DateTime", resolve: (i) => i.createdAt }),
   }),
 });
-
-const OrderStatusEnum = builder.enumType("OrderStatus", { values: ["in_progress", "completed", "cancelled"] as const });
 
 const ChatTokenRef = builder.objectRef<ChatToken>("ChatToken").implement({
   description: "A piece of a reply as the engine writes it; `done` closes the reply.",
