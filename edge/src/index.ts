@@ -106,3 +106,4 @@ export { CampaignDialer } from "./dialer/campaign-dialer.js";
 export { RateLimiter } from "./http/rate-limiter.js";
 export { EventHub } from "./live/hub.js";
 export { StreamSession } from "./live/stream-session.js";
+export { WebhookDispatcher } from "./webhooks/dispatcher.js";

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ObjectDatabase } from "../db/client.js";
 import { readEnv } from "../env.js";
 import { publishLive } from "../live/publish.js";
+import { kickWebhookDispatcher } from "../webhooks/emit.js";
 import { ERROR_RETRY_MS } from "./plan.js";
 import { runDialerTick } from "./tick.js";
 
@@ -45,8 +46,12 @@ export class CampaignDialer extends DurableObject {
     this.#database ??= new ObjectDatabase(env, CONNECTION_IDLE_MS);
     const target = { baseUrl: env.MEDIA_NODE_URL, secret: env.INTERNAL_API_SECRET ?? null };
     try {
-      const report = await runDialerTick(this.#database.db, target, campaignId, (orgId, events) =>
-        publishLive(env, orgId, events),
+      const report = await runDialerTick(
+        this.#database.db,
+        target,
+        campaignId,
+        (orgId, events) => publishLive(env, orgId, events),
+        (orgId) => kickWebhookDispatcher(env, orgId),
       );
       if (report.nextAt !== null) await this.scheduleNoLaterThan(report.nextAt);
     } catch (error) {
