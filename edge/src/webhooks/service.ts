@@ -41,16 +41,14 @@ export async function registerWebhook(
   config: WebhookConfig,
 ): Promise<RegisteredWebhook> {
   const fields = parseInput(registerInput, input, "Invalid webhook");
-  const target = checkWebhookTarget(fields.url, config.allowList);
-  if (!target.ok)
-    throw new ValidationError(`Webhook URL refused: ${target.reason}`, [{ path: ["url"], message: target.reason }]);
-  await assertRoomForOne(db, orgId, target.url.href);
+  const url = assertAllowedTarget(fields.url, config);
+  await assertRoomForOne(db, orgId, url);
   const events = [...new Set(fields.events)];
   const [row] = await db
     .insert(webhooks)
     .values({
       orgId,
-      url: target.url.href,
+      url,
       events,
       secret: newWebhookSecret(),
       description: fields.description ?? null,
@@ -62,6 +60,14 @@ export async function registerWebhook(
     .returning();
   if (!row) throw new Error("webhook upsert returned nothing");
   return { webhook: row, secret: row.secret };
+}
+
+/** The URL as stored (the parser's spelling), or a 4xx naming why the SSRF rule refuses it. */
+function assertAllowedTarget(raw: string, config: WebhookConfig): string {
+  const target = checkWebhookTarget(raw, config.allowList);
+  if (!target.ok)
+    throw new ValidationError(`Webhook URL refused: ${target.reason}`, [{ path: ["url"], message: target.reason }]);
+  return target.url.href;
 }
 
 async function assertRoomForOne(db: Database, orgId: string, url: string): Promise<void> {
@@ -123,6 +129,7 @@ export async function testWebhook(
   ref: WebhookRef,
   config: WebhookConfig,
 ): Promise<WebhookTestResult> {
+  if ("url" in ref) assertAllowedTarget(ref.url, config);
   const webhook = await findWebhook(db, orgId, ref);
   const deliveryId = crypto.randomUUID();
   const body = deliveryBody(TEST_EVENT_NAME, new Date(), {
