@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { signInternalRequest } from "../schema/src/internal-signature.js";
 import {
   bearer,
   type CreatedKey,
@@ -223,6 +224,104 @@ describe("webhook delivery", () => {
       );
       expect(events.map((body) => body.event)).toEqual(["campaign.started", "campaign.completed"]);
       expect(events[1]?.data).toMatchObject({ campaign_id: campaign.number, status: "completed", total_calls: 1 });
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe("call events", () => {
+  /** Reports one event of the call as the media node does (signed internal API). */
+  async function report(callId: string, key: string, event: Record<string, unknown>): Promise<void> {
+    const path = `/internal/v1/calls/${callId}/events`;
+    const body = JSON.stringify({
+      idempotency_key: `${callId}:${key}`,
+      occurred_at: new Date().toISOString(),
+      attempt: 1,
+      jambonz_call_sid: `sid-${callId}`,
+      ...event,
+    });
+    const signature = await signInternalRequest({ secret: inject("internalApiSecret"), method: "POST", path, body });
+    const response = await rest("POST", path, {
+      headers: { "content-type": "application/json", ...signature },
+      rawBody: body,
+    });
+    expect(response.status, response.text).toBe(200);
+  }
+
+  async function agentTurn(callId: string, input: unknown): Promise<void> {
+    const path = `/internal/v1/calls/${callId}/turn`;
+    const body = JSON.stringify({ attempt: 1, input });
+    const signature = await signInternalRequest({ secret: inject("internalApiSecret"), method: "POST", path, body });
+    const response = await rest("POST", path, {
+      headers: { "content-type": "application/json", ...signature },
+      rawBody: body,
+    });
+    expect(response.status, response.text).toBe(200);
+  }
+
+  /** A pending campaign call whose scenario ends on a lead after one answer (fixtures straight into the database). */
+  async function leadCall(orgId: string): Promise<string> {
+    const one = (text: string, values: unknown[]) => firstRow<{ id: string }>(database(), text, values);
+    const account = await one("select id from accounts where org_id = $1 and is_default", [orgId]);
+    const agent = await one(
+      `insert into agents (org_id, slug, name, kind, mode, language, scenario) values ($1, 'webhook_lead', 'Lead agent',
+       'voice', 'scenario', 'en', '{"name":"lead","steps":{"hi":{"message_text":"Hello.","intent_mapping":{"*":"bye"}},
+       "bye":{"message_text":"Bye.","is_terminal":true,"result":"lead"}}}') returning id`,
+      [orgId],
+    );
+    const campaign = await one(
+      "insert into campaigns (org_id, account_id, agent_id, name) values ($1, $2, $3, 'Lead campaign') returning id",
+      [orgId, account.id, agent.id],
+    );
+    const call = await one(
+      `insert into calls (org_id, campaign_id, agent_id, account_id, to_number, status)
+       values ($1, $2, $3, $4, '+33612345678', 'pending') returning id`,
+      [orgId, campaign.id, agent.id, account.id],
+    );
+    return call.id;
+  }
+
+  it("delivers call.lead and call.completed when a call ends on a lead", async () => {
+    const other = await newOrg("webhooks-calls");
+    const own = await startWebhookReceiver();
+    try {
+      const { secret } = await registered(other.auth, own.url, ["CALL_LEAD", "CALL_COMPLETED"]);
+      const callId = await leadCall(other.orgId);
+      await report(callId, "calling", { type: "status", status: "calling" });
+      await report(callId, "answered", { type: "status", status: "in_progress" });
+      await agentTurn(callId, { kind: "start" });
+      await report(callId, "turn0", { type: "turn", sequence: 0, speaker: "agent", text: "Hello." });
+      await agentTurn(callId, { kind: "speech", transcript: "Yes please", confidence: 0.9 });
+      await report(callId, "turn1", { type: "turn", sequence: 1, speaker: "contact", text: "Yes please" });
+      // Before the end, nothing is sent.
+      expect(own.received).toEqual([]);
+      await report(callId, "completed", { type: "status", status: "completed", duration_ms: 12_000 });
+
+      const hooks = await pollUntil(
+        async () => own.received,
+        (seen) => seen.length >= 2,
+        10_000,
+      );
+      const bodies = hooks.map((hook) => JSON.parse(hook.body) as { event: string; data: Record<string, unknown> });
+      expect(bodies.map((body) => body.event).sort()).toEqual(["call.completed", "call.lead"]);
+      for (const body of bodies) {
+        expect(body.data).toMatchObject({
+          call_uuid: callId,
+          status: "completed",
+          result: "lead",
+          duration_seconds: 12,
+        });
+      }
+      expect(hooks.every((hook) => signatureIsValid(secret, hook))).toBe(true);
+      // A replayed report changes nothing and sends nothing more.
+      await report(callId, "completed", { type: "status", status: "completed", duration_ms: 12_000 });
+      const log = await pollUntil(
+        () => deliveries(other.auth),
+        (rows) => rows.every((row) => row.status === "DELIVERED"),
+        10_000,
+      );
+      expect(log).toHaveLength(2);
     } finally {
       await own.close();
     }
