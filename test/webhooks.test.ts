@@ -231,16 +231,9 @@ describe("webhook delivery", () => {
 });
 
 describe("call events", () => {
-  /** Reports one event of the call as the media node does (signed internal API). */
-  async function report(callId: string, key: string, event: Record<string, unknown>): Promise<void> {
-    const path = `/internal/v1/calls/${callId}/events`;
-    const body = JSON.stringify({
-      idempotency_key: `${callId}:${key}`,
-      occurred_at: new Date().toISOString(),
-      attempt: 1,
-      jambonz_call_sid: `sid-${callId}`,
-      ...event,
-    });
+  /** POSTs to the internal API signed as the media node signs, expecting 200. */
+  async function signedPost(path: string, payload: unknown): Promise<void> {
+    const body = JSON.stringify(payload);
     const signature = await signInternalRequest({ secret: inject("internalApiSecret"), method: "POST", path, body });
     const response = await rest("POST", path, {
       headers: { "content-type": "application/json", ...signature },
@@ -249,16 +242,18 @@ describe("call events", () => {
     expect(response.status, response.text).toBe(200);
   }
 
-  async function agentTurn(callId: string, input: unknown): Promise<void> {
-    const path = `/internal/v1/calls/${callId}/turn`;
-    const body = JSON.stringify({ attempt: 1, input });
-    const signature = await signInternalRequest({ secret: inject("internalApiSecret"), method: "POST", path, body });
-    const response = await rest("POST", path, {
-      headers: { "content-type": "application/json", ...signature },
-      rawBody: body,
+  /** Reports one event of the call as the media node does. */
+  const report = (callId: string, key: string, event: Record<string, unknown>) =>
+    signedPost(`/internal/v1/calls/${callId}/events`, {
+      idempotency_key: `${callId}:${key}`,
+      occurred_at: new Date().toISOString(),
+      attempt: 1,
+      jambonz_call_sid: `sid-${callId}`,
+      ...event,
     });
-    expect(response.status, response.text).toBe(200);
-  }
+
+  const agentTurn = (callId: string, input: unknown) =>
+    signedPost(`/internal/v1/calls/${callId}/turn`, { attempt: 1, input });
 
   /** A pending campaign call whose scenario ends on a lead after one answer (fixtures straight into the database). */
   async function leadCall(orgId: string): Promise<string> {

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { ObjectDatabase } from "../db/client.js";
 import { readEnv } from "../env.js";
+import { setAlarmNoLaterThan } from "../shared/alarms.js";
 import { webhookConfig } from "./config.js";
 import { drainDueDeliveries } from "./delivery.js";
 
@@ -32,7 +33,7 @@ export class WebhookDispatcher extends DurableObject {
       await this.ctx.storage.put(ORG_KEY, body.data.org_id);
       this.#orgId = body.data.org_id;
     }
-    await this.scheduleNoLaterThan(Date.now());
+    await setAlarmNoLaterThan(this.ctx.storage, Date.now());
     return new Response(null, { status: 202 });
   }
 
@@ -43,17 +44,11 @@ export class WebhookDispatcher extends DurableObject {
     this.#database ??= new ObjectDatabase(env, CONNECTION_IDLE_MS);
     try {
       const nextAt = await drainDueDeliveries(this.#database.db, this.#orgId, webhookConfig(env));
-      if (nextAt !== null) await this.scheduleNoLaterThan(nextAt);
+      if (nextAt !== null) await setAlarmNoLaterThan(this.ctx.storage, nextAt);
     } catch (error) {
       // Handled here rather than by the platform's alarm retries, which give up after six.
       console.error(JSON.stringify({ webhooks: this.#orgId, error: String(error) }));
-      await this.scheduleNoLaterThan(Date.now() + ERROR_RETRY_MS);
+      await setAlarmNoLaterThan(this.ctx.storage, Date.now() + ERROR_RETRY_MS);
     }
-  }
-
-  /** Keeps the earlier of the set alarm and `at` (a kick during a run must not be lost to the run's later one). */
-  private async scheduleNoLaterThan(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 }
