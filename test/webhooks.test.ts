@@ -12,7 +12,7 @@ import {
   resultOf,
   successData,
 } from "./support/accounts.js";
-import { pollUntil } from "./support/calls.js";
+import { pollUntil, sleep } from "./support/calls.js";
 import { firstRow, holdDialling, useDatabase } from "./support/database.js";
 import { graphql, rest } from "./support/http.js";
 import { freePort } from "./support/ports.js";
@@ -224,6 +224,40 @@ describe("webhook delivery", () => {
       );
       expect(events.map((body) => body.event)).toEqual(["campaign.started", "campaign.completed"]);
       expect(events[1]?.data).toMatchObject({ campaign_id: campaign.number, status: "completed", total_calls: 1 });
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe("the cron sweep", () => {
+  it("sends a pending delivery whose kick was lost", async () => {
+    const other = await newOrg("webhooks-sweep");
+    const own = await startWebhookReceiver();
+    try {
+      const { secret, webhook } = await registered(other.auth, own.url, ["ORDER_COMPLETED"]);
+      // Queued as emitWebhookEvent would, but nobody kicks the dispatcher (the worker died after its commit).
+      await database().query(
+        `insert into webhook_deliveries (org_id, webhook_id, event, payload, idempotency_key, status, next_attempt_at)
+         values ($1, $2, 'order_completed', '{"user_id":"+2250700000000"}', 'lost-kick', 'pending',
+           now() - interval '5 minutes')`,
+        [other.orgId, uuidOf(webhook.id)],
+      );
+      await sleep(500);
+      expect(own.received).toEqual([]);
+      const cron = await rest("GET", "/__scheduled?cron=*+*+*+*+*");
+      expect(cron.status).toBe(200);
+      const [hook] = await pollUntil(
+        async () => own.received,
+        (seen) => seen.length > 0,
+        10_000,
+      );
+      if (!hook) throw new Error("no delivery");
+      expect(signatureIsValid(secret, hook)).toBe(true);
+      expect(JSON.parse(hook.body)).toMatchObject({
+        event: "order_completed",
+        data: { user_id: "+2250700000000" },
+      });
     } finally {
       await own.close();
     }

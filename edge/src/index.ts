@@ -17,6 +17,7 @@ import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
 import { createSpeechAiApp, SPEECHAI_BASE } from "./rest/speechai/surface.js";
 import { createVoiceEraApp, VOICEERA_BASE } from "./rest/voiceera/surface.js";
 import { AuthenticationError } from "./shared/errors.js";
+import { kickOverdueDispatchers } from "./webhooks/sweep.js";
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const app = new OpenAPIHono<AppBindings>();
@@ -103,7 +104,13 @@ app.onError((error, c) => {
   return renderDefaultError(c, apiError);
 });
 
-export default app;
+export default {
+  fetch: app.fetch,
+  /** The cron trigger (wrangler.toml): re-kicks webhook dispatchers whose kick was lost. */
+  scheduled(_controller: ScheduledController, bindings: object, ctx: ExecutionContext): void {
+    ctx.waitUntil(kickOverdueDispatchers(readEnv(bindings)));
+  },
+};
 /** Durable Object classes are exported from the worker's entry by name (wrangler.toml binds them). */
 export { CampaignDialer } from "./dialer/campaign-dialer.js";
 export { RateLimiter } from "./http/rate-limiter.js";
