@@ -33,7 +33,7 @@ export async function sendSigned(request: SendRequest, config: WebhookConfig): P
       body: request.body,
       signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
     });
-    const text = (await response.text().catch(() => "")).slice(0, KEPT_RESPONSE_CHARS);
+    const text = await responsePrefix(response);
     const ok = response.status >= 200 && response.status < 300;
     return {
       ok,
@@ -45,6 +45,25 @@ export async function sendSigned(request: SendRequest, config: WebhookConfig): P
   } catch (error) {
     return failure(error instanceof Error ? `${error.name}: ${error.message}` : String(error), false);
   }
+}
+
+/** The start of the receiver's answer, read no further than kept: a receiver could answer gigabytes. */
+async function responsePrefix(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (text.length < KEPT_RESPONSE_CHARS) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    await reader.cancel();
+  } catch {
+    // A broken answer body does not change the status the receiver already gave.
+  }
+  return text.slice(0, KEPT_RESPONSE_CHARS);
 }
 
 async function deliveryHeaders(request: SendRequest): Promise<Record<string, string>> {
