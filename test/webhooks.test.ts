@@ -32,9 +32,10 @@ type Delivery = {
   payload: Record<string, unknown>;
   lastError: string | null;
   responseStatus: number | null;
+  webhook: { url: string } | null;
 };
 
-const DELIVERY_FIELDS = "id event status attempts payload lastError responseStatus";
+const DELIVERY_FIELDS = "id event status attempts payload lastError responseStatus webhook { url }";
 const database = useDatabase();
 let org: Org;
 let receiver: WebhookReceiver;
@@ -154,7 +155,12 @@ describe("webhook delivery", () => {
       10_000,
     );
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ event: "campaign.started", attempts: 1, responseStatus: 200 });
+    expect(log[0]).toMatchObject({
+      event: "campaign.started",
+      attempts: 1,
+      responseStatus: 200,
+      webhook: { url: receiver.url },
+    });
     expect(hook.headers["x-switchboard-delivery"]).toBe(
       (
         await firstRow<{ id: string }>(database(), "select id from webhook_deliveries where webhook_id = $1", [
