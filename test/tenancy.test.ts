@@ -60,6 +60,11 @@ let callId: string;
 /** A's default billing account (global id and public code). */
 let accountId: string;
 let accountCode: string;
+/** A's webhook and one of its deliveries (global ids), and the webhook's secret. */
+let webhookId: string;
+let webhookSecret: string;
+let deliveryId: string;
+const A_WEBHOOK_URL = "http://127.0.0.1:9/tenancy-a";
 const database = useDatabase();
 
 /** Whoever is not A: B's user token, B's API key, and the legacy password (demo organisation). */
@@ -124,7 +129,48 @@ beforeAll(async () => {
   expect(accounts).toHaveLength(1);
   accountId = accounts[0]?.id ?? "";
   accountCode = accounts[0]?.code ?? "";
+  await registerWebhookOfA();
 });
+
+/** A's webhook, and a dead-letter delivery of it straight into the database (no event reaches port 9). */
+async function registerWebhookOfA(): Promise<void> {
+  const registered = successData<{ secret: string; webhook: { id: string } }>(
+    await graphql(registerWebhook, { input: { url: A_WEBHOOK_URL, events: ["ORDER_COMPLETED"] } }, a.auth),
+    "registerWebhook",
+  );
+  webhookId = registered.webhook.id;
+  webhookSecret = registered.secret;
+  const uuid = Buffer.from(webhookId, "base64").toString("utf8").split(":")[1];
+  const delivery = await firstRow<{ id: string }>(
+    database(),
+    `insert into webhook_deliveries (org_id, webhook_id, event, payload, idempotency_key, status, attempts)
+     values ($1, $2, 'order_completed', '{"user_id":"+2250700000000"}', 'tenancy', 'dead_letter', 4) returning id`,
+    [a.orgId, uuid],
+  );
+  deliveryId = Buffer.from(`WebhookDelivery:${delivery.id}`).toString("base64");
+}
+
+const registerWebhook = `mutation ($input: RegisterWebhookInput!) {
+  registerWebhook(input: $input) {
+    ${ERROR_FIELDS} ... on MutationRegisterWebhookSuccess { data { secret webhook { id url events } } }
+  }
+}`;
+
+async function webhookIds(headers: Record<string, string>): Promise<string[]> {
+  const response = await graphql<{ webhooks: Array<{ id: string }> }>("{ webhooks { id } }", undefined, headers);
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.webhooks.map((webhook) => webhook.id) ?? [];
+}
+
+async function deliveryStates(headers: Record<string, string>, filter: Record<string, unknown> = {}) {
+  const response = await graphql<{ webhookDeliveries: Array<{ id: string; status: string; payload: unknown }> }>(
+    `query ($webhookId: ID) { webhookDeliveries(webhookId: $webhookId) { id status payload } }`,
+    filter,
+    headers,
+  );
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.webhookDeliveries ?? [];
+}
 
 type AccountSnapshot = { id: string; code: string; status: string; balance: { balance: number; used: number } };
 
@@ -354,6 +400,24 @@ const queryChecks: Record<string, () => Promise<void>> = {
       expect(response.body.data?.billingAccount, attacker.name).toBeNull();
     }
   },
+  webhooks: async () => {
+    expect(await webhookIds(a.auth)).toEqual([webhookId]);
+    for (const attacker of attackers) {
+      expect(await webhookIds(attacker.headers()), attacker.name).not.toContain(webhookId);
+    }
+    expect(await webhookIds(b.auth)).toEqual([]);
+  },
+  webhookDeliveries: async () => {
+    expect((await deliveryStates(a.auth)).map((delivery) => delivery.id)).toEqual([deliveryId]);
+    for (const attacker of attackers) {
+      // Neither the whole log nor a filter on A's webhook shows A's delivery.
+      expect(await deliveryStates(attacker.headers(), { webhookId }), attacker.name).toEqual([]);
+      expect(
+        (await deliveryStates(attacker.headers())).map((delivery) => delivery.id),
+        attacker.name,
+      ).not.toContain(deliveryId);
+    }
+  },
   viewer: async () => {
     expect(await apiKeyIds(a.auth)).toContain(a.key.id);
     for (const attacker of attackers) {
@@ -443,7 +507,37 @@ function batchImportCheck(field: "previewBatchImport" | "importBatch"): () => Pr
   };
 }
 
+const webhookMutation = (field: string) => `mutation ($id: ID!) { ${field}(id: $id) { ${ERROR_FIELDS} } }`;
+
 const mutationChecks: Record<string, () => Promise<void>> = {
+  registerWebhook: async () => {
+    // The same URL registered by B is B's own webhook, with its own secret; A's stays as it was.
+    const asB = successData<{ secret: string; webhook: { id: string; events: string[] } }>(
+      await graphql(registerWebhook, { input: { url: A_WEBHOOK_URL, events: ["CALL_LEAD"] } }, b.auth),
+      "registerWebhook",
+    );
+    expect(asB.webhook.id).not.toBe(webhookId);
+    expect(asB.secret).not.toBe(webhookSecret);
+    const ofA = await graphql<{ webhooks: Array<{ id: string; events: string[] }> }>(
+      "{ webhooks { id events } }",
+      undefined,
+      a.auth,
+    );
+    expect(ofA.body.data?.webhooks).toEqual([{ id: webhookId, events: ["order_completed"] }]);
+  },
+  deleteWebhook: async () => {
+    await expectNotFoundForAttackers(webhookMutation("deleteWebhook"), "deleteWebhook", { id: webhookId });
+    expect(await webhookIds(a.auth)).toEqual([webhookId]);
+  },
+  testWebhook: async () => {
+    await expectNotFoundForAttackers(webhookMutation("testWebhook"), "testWebhook", { id: webhookId });
+  },
+  replayWebhookDelivery: async () => {
+    await expectNotFoundForAttackers(webhookMutation("replayWebhookDelivery"), "replayWebhookDelivery", {
+      id: deliveryId,
+    });
+    expect((await deliveryStates(a.auth)).map((delivery) => delivery.status)).toEqual(["DEAD_LETTER"]);
+  },
   previewBatchImport: batchImportCheck("previewBatchImport"),
   importBatch: batchImportCheck("importBatch"),
   createCampaign: async () => {

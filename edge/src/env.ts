@@ -42,6 +42,17 @@ const envSchema = z.object({
   RATE_LIMITER: durableObjectNamespace,
   /** One StreamSession Durable Object per graphql-sse single-connection stream, named by its token. */
   STREAM_SESSION: durableObjectNamespace,
+  /** One WebhookDispatcher Durable Object per organisation (edge/src/webhooks/dispatcher.ts). */
+  WEBHOOK_DISPATCHER: durableObjectNamespace,
+  /**
+   * Development only: comma-separated `host` or `host:port` webhook targets allowed although private or loopback
+   * (e.g. "127.0.0.1,localhost"). Unset in production: every private target is refused.
+   */
+  WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
+  /** First retry delay of a failed webhook delivery; each further retry doubles it (plus jitter). */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
+  /** Attempts before a delivery goes to the dead letter state. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

@@ -12,10 +12,12 @@ import { requestLog } from "./http/request-log.js";
 import { authenticate, credentialsFrom } from "./identity/authenticate.js";
 import { createInternalApp, INTERNAL_API_PREFIX, RECORDING_UPLOAD_PATH } from "./internal/routes.js";
 import { forwardToStreamSession, isStreamRequest } from "./live/single-connection.js";
+import { createBotliveApp } from "./rest/botlive/surface.js";
 import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
 import { createSpeechAiApp, SPEECHAI_BASE } from "./rest/speechai/surface.js";
 import { createVoiceEraApp, VOICEERA_BASE } from "./rest/voiceera/surface.js";
 import { AuthenticationError } from "./shared/errors.js";
+import { kickOverdueDispatchers } from "./webhooks/sweep.js";
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const app = new OpenAPIHono<AppBindings>();
@@ -84,6 +86,8 @@ app.on(["GET", "POST", "PUT", "DELETE", "OPTIONS"], "/graphql", (c) =>
 
 app.route(INTERNAL_API_PREFIX, createInternalApp());
 app.route("/", createMiniBotPanelApp());
+// Botlive (/botlive/...): minimal mount of the webhook routes; the chat helper's surface replaces it at merge.
+app.route("/", createBotliveApp());
 // SpeechAI lives under /api/v1, which no other surface uses (MiniBotPanel's paths are /api/campaigns, /api/stats, …).
 app.route(SPEECHAI_BASE, createSpeechAiApp());
 // VoiceERA's paths (/auth, /agents, /campaigns, /call-logs, …) do not meet MiniBotPanel's /api/… ones; only /health
@@ -100,9 +104,16 @@ app.onError((error, c) => {
   return renderDefaultError(c, apiError);
 });
 
-export default app;
+export default {
+  fetch: app.fetch,
+  /** The cron trigger (wrangler.toml): re-kicks webhook dispatchers whose kick was lost. */
+  scheduled(_controller: ScheduledController, bindings: object, ctx: ExecutionContext): void {
+    ctx.waitUntil(kickOverdueDispatchers(readEnv(bindings)));
+  },
+};
 /** Durable Object classes are exported from the worker's entry by name (wrangler.toml binds them). */
 export { CampaignDialer } from "./dialer/campaign-dialer.js";
 export { RateLimiter } from "./http/rate-limiter.js";
 export { EventHub } from "./live/hub.js";
 export { StreamSession } from "./live/stream-session.js";
+export { WebhookDispatcher } from "./webhooks/dispatcher.js";

@@ -12,6 +12,7 @@ import "../batches/batch.graphql.js";
 import "../stats/stats.graphql.js";
 import "../analytics/analytics.graphql.js";
 import "../live/live.graphql.js";
+import "../webhooks/webhook.graphql.js";
 import { builder } from "./builder.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -129,6 +129,8 @@ async function main(): Promise<void> {
       DEFAULT_ORG_SLUG: "demo",
       MEDIA_NODE_URL: `http://127.0.0.1:${mediaNodePort}`,
       INTERNAL_API_SECRET: internalApiSecret,
+      // Development only: webhooks may target receivers on this machine (production refuses private targets).
+      WEBHOOK_ALLOWED_HOSTS: env.WEBHOOK_ALLOWED_HOSTS ?? "127.0.0.1,localhost",
       ...(env.API_CORS_ORIGINS ? { API_CORS_ORIGINS: env.API_CORS_ORIGINS } : {}),
     },
     persistTo: join(dataDir, "wrangler"),
