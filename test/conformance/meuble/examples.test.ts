@@ -295,7 +295,10 @@ describe("monitoring", () => {
 
     const breakers = await meuble("GET", "/circuit-breakers", null);
     expect(breakers.status).toBe(200);
-    const body = breakers.body as { breakers: Record<string, unknown>; summary: { closed: number; open: number; half_open: number } };
+    const body = breakers.body as {
+      breakers: Record<string, unknown>;
+      summary: { closed: number; open: number; half_open: number };
+    };
     expect(Object.keys(body.breakers).sort()).toEqual(["database", "llm", "speech", "storage"]);
     for (const breaker of Object.values(body.breakers)) {
       expect(breaker).toEqual({
