@@ -1,8 +1,9 @@
 import { ticketSequences, tickets, uploads } from "@switchboard/schema";
-import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.js";
 import { NotFoundError, ValidationError } from "../shared/errors.js";
+import { type KeysetPage, keyset } from "../shared/keyset.js";
 import { parseInput } from "../shared/validate.js";
 import { priorityFor, priorityScore, severityLevel, slaDeadlines } from "./priority.js";
 
@@ -119,19 +120,18 @@ export async function getTicket(db: Database, orgId: string, code: string): Prom
   return ticket;
 }
 
-/** Newest first; `before` is the code of the last ticket of the previous page. */
+/** Newest first (codes sort by year, then number), keyset-paged by code. */
 export async function listTickets(
   db: Database,
   orgId: string,
-  options: { limit: number; before?: string | undefined; status?: Ticket["status"] | undefined },
+  page: KeysetPage<string>,
+  status?: Ticket["status"],
 ): Promise<Ticket[]> {
-  const conditions = [eq(tickets.orgId, orgId)];
-  if (options.status) conditions.push(eq(tickets.status, options.status));
-  if (options.before) conditions.push(lt(tickets.code, options.before));
+  const { conditions, orderBy, limit } = keyset(tickets.code, page, "desc");
   return db
     .select()
     .from(tickets)
-    .where(and(...conditions))
-    .orderBy(desc(tickets.code))
-    .limit(options.limit);
+    .where(and(eq(tickets.orgId, orgId), status ? eq(tickets.status, status) : undefined, ...conditions))
+    .orderBy(orderBy)
+    .limit(limit);
 }
