@@ -54,6 +54,22 @@ export class CircuitBreaker {
     }
   }
 
+  /**
+   * For work that cannot be wrapped in one promise (a stream read part by part): admits it now, or throws
+   * CircuitOpenError, and the caller reports how it ended.
+   */
+  attempt(): { succeeded(): void; failed(): void } {
+    this.#admit();
+    this.#totalCalls += 1;
+    let settled = false;
+    const settle = (outcome: () => void) => () => {
+      if (settled) return;
+      settled = true;
+      outcome();
+    };
+    return { succeeded: settle(() => this.#succeeded()), failed: settle(() => this.#failed()) };
+  }
+
   get state(): BreakerState {
     if (this.#state === "open" && this.now() - this.#openedAt >= OPEN_MS) return "half_open";
     return this.#state;
