@@ -50,6 +50,15 @@ describe("authentication", () => {
     expect(products.status, products.text).toBe(200);
   });
 
+  it("POST /api/auth/logout revokes the token and its login", async () => {
+    const user = await newTenant("meuble-logout");
+    const out = await meuble("POST", "/api/auth/logout", user.caller);
+    expect(out.status, out.text).toBe(200);
+    expectError(await meuble("GET", "/api/products", user.caller), 401, "invalid_token");
+    const refreshed = await meuble("POST", "/api/auth/refresh", null, { body: { refresh_token: user.refreshToken } });
+    expect(refreshed.status).toBe(401);
+  });
+
   it("a wrong password is 401 in the error envelope", async () => {
     const user = await newTenant("meuble-wrong");
     const response = await meuble("POST", "/api/auth/login", null, {

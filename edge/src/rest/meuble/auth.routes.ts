@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppBindings } from "../../http/app-types.js";
 import { loginAccount } from "../../identity/accounts.js";
 import { createApiKey, MEUBLE_API_KEY_PREFIX } from "../../identity/api-keys.js";
+import { logout } from "../../identity/logout.js";
 import type { TokenPair } from "../../identity/sessions.js";
 import { rotateRefreshToken } from "../../identity/sessions.js";
 import { caller } from "./auth.js";
@@ -37,6 +38,12 @@ export function registerMeubleAuthRoutes(app: Hono<AppBindings>): void {
     const body = await jsonBody(c, RefreshBody);
     const tokens = await rotateRefreshToken(c.var.database.db, c.var.env.JWT_SECRET, body.refresh_token);
     return c.json(tokenBody(tokens), 200);
+  });
+
+  // Not in the document; LEGACY-NOTES: logout revokes the token's jti (and here its whole login).
+  app.post("/api/auth/logout", async (c) => {
+    await logout(c.var.database.db, caller(c));
+    return c.json({ success: true }, 200);
   });
 
   app.post("/api/auth/api-keys", async (c) => {
