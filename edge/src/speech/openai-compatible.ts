@@ -84,11 +84,8 @@ export class OpenAiCompatibleSpeech implements SpeechProvider {
       throw new SpeechUpstreamError(`Speech engine unreachable (${String(error)})`, null);
     }
     if (!response.ok) {
-      const detail = await response.text().catch(() => "");
-      throw new SpeechUpstreamError(
-        `Speech engine answered ${response.status}: ${detail.slice(0, 200)}`,
-        response.status,
-      );
+      const detail = upstreamMessage(await response.text().catch(() => ""));
+      throw new SpeechUpstreamError(`Speech engine answered ${response.status}: ${detail}`, response.status);
     }
     return response;
   }
@@ -106,4 +103,15 @@ function languageCode(language: string | undefined): string {
   if (!language) return "und";
   const lower = language.toLowerCase();
   return LANGUAGE_NAMES[lower] ?? lower;
+}
+
+/** OpenAI's error envelope `{"error":{"message"}}` read for its message; any other body, its start. */
+function upstreamMessage(body: string): string {
+  try {
+    const message = (JSON.parse(body) as { error?: { message?: unknown } }).error?.message;
+    if (typeof message === "string") return message.slice(0, 200);
+  } catch {
+    // Not JSON: the raw text follows.
+  }
+  return body.slice(0, 200);
 }
