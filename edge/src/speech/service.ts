@@ -13,8 +13,6 @@ import {
 } from "./provider.js";
 import { type WorkersAiBinding, WorkersAiSpeech } from "./workers-ai.js";
 
-/** Whisper's own cap on an uploaded file. */
-export const MAX_AUDIO_BYTES = 25 * 1024 * 1024;
 const LANGUAGE = z
   .string()
   .trim()

@@ -1,9 +1,8 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import type { AppBindings } from "../../http/app-types.js";
-import { MAX_AUDIO_BYTES, synthesize, transcribe } from "../../speech/service.js";
+import { synthesize, transcribe } from "../../speech/service.js";
 import { caller } from "./auth.js";
-import { meubleError } from "./errors.js";
 import { fileField, formBody, jsonBody, textField } from "./request.js";
 
 const TtsBody = z.object({
@@ -17,7 +16,6 @@ export function registerMeubleVoiceRoutes(app: Hono<AppBindings>): void {
     caller(c);
     const form = await formBody(c);
     const audio = await fileField(form, "audio_file");
-    if (audio.bytes.byteLength > MAX_AUDIO_BYTES) throw meubleError("payload_too_large", 413, "Audio exceeds 25MB");
     const result = await transcribe(
       c.var.env,
       {
