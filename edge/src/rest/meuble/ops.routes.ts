@@ -30,19 +30,30 @@ function health(c: Context<AppBindings>) {
   );
 }
 
+/** A real round trip under the database breaker: a failed probe counts against it, an open one is not tried. */
+async function probeDatabase(c: Context<AppBindings>): Promise<{ healthy: boolean; latencyMs: number | null }> {
+  try {
+    return await breakerFor("database").run(async () => {
+      const report = await checkDatabase(() => c.var.database.db, undefined);
+      if (report.status !== "healthy") throw new Error(report.error ?? "database unhealthy");
+      return { healthy: true, latencyMs: report.latency_ms ?? null };
+    });
+  } catch {
+    return { healthy: false, latencyMs: null };
+  }
+}
+
 async function ready(c: Context<AppBindings>) {
-  const database = await breakerFor("database")
-    .run(() => checkDatabase(() => c.var.database.db, undefined))
-    .catch(() => ({ status: "unhealthy" as const, latency_ms: undefined }));
+  const database = await probeDatabase(c);
   const llm = breakerFor("llm").snapshot();
-  const databaseHealthy = database.status === "healthy";
+  const databaseHealthy = database.healthy;
   const llmHealthy = llm.state !== "open";
   return c.json(
     {
       ready: databaseHealthy && llmHealthy,
       critical_ready: databaseHealthy,
       checks: {
-        database: { healthy: databaseHealthy, response_time_ms: database.latency_ms ?? null },
+        database: { healthy: databaseHealthy, response_time_ms: database.latencyMs },
         // Rate-limit counters live in Durable Objects; there is no separate cache server to check.
         cache: { healthy: true, type: "durable_objects" },
         openai_api: {
