@@ -261,7 +261,82 @@ function listCheck(field: "contacts" | "agents" | "campaigns" | "calls", aId: ()
   };
 }
 
+/** A's SAV ticket, made once through createTicket, with a description nobody else uses. */
+let aTicketPromise: Promise<{ code: string; description: string }> | undefined;
+const A_TICKET_FIELDS = "code description attachmentCodes";
+const CREATE_TICKET = `mutation ($input: CreateTicketInput!) {
+  createTicket(input: $input) { __typename ... on MutationCreateTicketSuccess { data { ${A_TICKET_FIELDS} } } ${ERROR_FIELDS} } }`;
+
+function aTicket(): Promise<{ code: string; description: string }> {
+  aTicketPromise ??= (async () => {
+    const description = `A's private defect ${crypto.randomUUID()}`;
+    const response = await graphql(
+      CREATE_TICKET,
+      { input: { category: "défaut_fabrication", severity: "moyen", description } },
+      a.auth,
+    );
+    return successData<{ code: string; description: string }>(response, "createTicket");
+  })();
+  return aTicketPromise;
+}
+
+async function ticketAs(code: string, headers: Record<string, string>) {
+  const response = await graphql<{ ticket: { code: string; description: string } | null }>(
+    "query ($code: String!) { ticket(code: $code) { code description } }",
+    { code },
+    headers,
+  );
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.ticket ?? null;
+}
+
+async function ticketDescriptions(headers: Record<string, string>): Promise<string[]> {
+  const response = await graphql<{ tickets: { edges: Array<{ node: { description: string } }> } }>(
+    "{ tickets(first: 100) { edges { node { description } } } }",
+    undefined,
+    headers,
+  );
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.tickets.edges.map((edge) => edge.node.description) ?? [];
+}
+
+async function productSkus(query: string, headers: Record<string, string>): Promise<string[]> {
+  const response = await graphql<{ searchProducts: { products: Array<{ sku: string }>; total: number } }>(
+    "query ($query: String) { searchProducts(query: $query, limit: 50) { total products { sku } } }",
+    { query },
+    headers,
+  );
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.searchProducts.products.map((product) => product.sku) ?? [];
+}
+
 const queryChecks: Record<string, () => Promise<void>> = {
+  ticket: async () => {
+    const mine = await aTicket();
+    expect(await ticketAs(mine.code, a.auth)).toEqual({ code: mine.code, description: mine.description });
+    // Numbers are per organisation, so another one may have a ticket with the same code: never A's.
+    for (const attacker of attackers) {
+      expect((await ticketAs(mine.code, attacker.headers()))?.description, attacker.name).not.toBe(mine.description);
+    }
+  },
+  tickets: async () => {
+    const mine = await aTicket();
+    expect(await ticketDescriptions(a.auth)).toContain(mine.description);
+    for (const attacker of attackers) {
+      expect(await ticketDescriptions(attacker.headers()), attacker.name).not.toContain(mine.description);
+    }
+  },
+  searchProducts: async () => {
+    const sku = `TENANCY-${crypto.randomUUID().slice(0, 8)}`;
+    await database().query(
+      "insert into products (org_id, sku, name, category, price) values ($1, $2, 'Guéridon confidentiel', 'salon', 99)",
+      [a.orgId, sku],
+    );
+    expect(await productSkus("guéridon confidentiel", a.auth)).toEqual([sku]);
+    for (const attacker of attackers) {
+      expect(await productSkus("gueridon confidentiel", attacker.headers()), attacker.name).not.toContain(sku);
+    }
+  },
   agents: async () => {
     await listCheck("agents", () => a.agent.id)();
     expect(await listIds("agents", b.auth)).toContain(b.agent.id);
@@ -537,6 +612,36 @@ const mutationChecks: Record<string, () => Promise<void>> = {
       id: deliveryId,
     });
     expect((await deliveryStates(a.auth)).map((delivery) => delivery.status)).toEqual(["DEAD_LETTER"]);
+  },
+  createTicket: async () => {
+    // Nobody else may attach A's upload, and a ticket of theirs never joins A's.
+    const code = `upload_tenancy${crypto.randomUUID().slice(0, 8)}`;
+    await database().query(
+      "insert into uploads (org_id, code, storage_key, content_type, size_bytes) values ($1, $2, $3, 'image/jpeg', 10)",
+      [a.orgId, code, `uploads/${a.orgId}/${code}.jpg`],
+    );
+    for (const attacker of attackers) {
+      const result = resultOf(
+        await graphql(
+          CREATE_TICKET,
+          { input: { category: "tissu", severity: "faible", description: "x", attachmentCodes: [code] } },
+          attacker.headers(),
+        ),
+        "createTicket",
+      );
+      expect(result.__typename, attacker.name).toBe("ValidationError");
+    }
+    const before = await ticketDescriptions(a.auth);
+    const theirs = successData<{ description: string }>(
+      await graphql(
+        CREATE_TICKET,
+        { input: { category: "tissu", severity: "faible", description: "B's own" } },
+        b.auth,
+      ),
+      "createTicket",
+    );
+    expect(theirs.description).toBe("B's own");
+    expect(await ticketDescriptions(a.auth)).toEqual(before);
   },
   previewBatchImport: batchImportCheck("previewBatchImport"),
   importBatch: batchImportCheck("importBatch"),

@@ -32,6 +32,17 @@ const envSchema = z.object({
   LLM_API_KEY: z.string().min(1).optional(),
   /** Model for LLM agents whose own llm_model is empty. */
   LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  /** OpenAI-compatible speech endpoint (up to /v1) for /api/voice: a provider, or the local eSpeak-NG server. */
+  SPEECH_BASE_URL: z.string().url().optional(),
+  SPEECH_API_KEY: z.string().min(1).optional(),
+  SPEECH_TRANSCRIPTION_MODEL: z.string().min(1).default("whisper-1"),
+  SPEECH_TTS_MODEL: z.string().min(1).default("tts-1"),
+  /** Audio format asked of /audio/speech: mp3 (the document's audio/mpeg) or wav (the local eSpeak-NG server). */
+  SPEECH_TTS_FORMAT: z.enum(["mp3", "wav"]).default("mp3"),
+  /** Workers AI binding (`[ai]` in wrangler.toml), used for speech when SPEECH_BASE_URL is unset. */
+  AI: z.custom<{ run: unknown }>((value) => typeof value === "object" && value !== null && "run" in value).optional(),
+  /** Meuble de France customer uploads (photos, videos of a defect). */
+  UPLOADS: r2Bucket,
   /** Where call recordings (WAV) live. */
   RECORDINGS: r2Bucket,
   /** One CampaignDialer Durable Object per campaign (edge/src/dialer). */

@@ -13,6 +13,7 @@ import { authenticate, credentialsFrom } from "./identity/authenticate.js";
 import { createInternalApp, INTERNAL_API_PREFIX, RECORDING_UPLOAD_PATH } from "./internal/routes.js";
 import { forwardToStreamSession, isStreamRequest } from "./live/single-connection.js";
 import { createBotliveApp } from "./rest/botlive/surface.js";
+import { createMeubleApp, isMeublePath, MEUBLE_BASE } from "./rest/meuble/surface.js";
 import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
 import { createSpeechAiApp, SPEECHAI_BASE } from "./rest/speechai/surface.js";
 import { createVoiceEraApp, VOICEERA_BASE } from "./rest/voiceera/surface.js";
@@ -46,8 +47,11 @@ const globalBodyLimit = bodyLimit({
   onError: (c) => renderDefaultError(c, new ApiError("PAYLOAD_TOO_LARGE", 413, "Request body exceeds 5 MB")),
 });
 // Recording uploads stream to R2 under their own, larger cap (MAX_RECORDING_BYTES, checked by their route).
+// Meuble de France applies its own limits (5 MB, 10 MB for /api/upload) to answer 413 in its envelope.
 app.use((c, next) =>
-  c.req.method === "PUT" && RECORDING_UPLOAD_PATH.test(c.req.path) ? next() : globalBodyLimit(c, next),
+  (c.req.method === "PUT" && RECORDING_UPLOAD_PATH.test(c.req.path)) || isMeublePath(c.req.path)
+    ? next()
+    : globalBodyLimit(c, next),
 );
 
 /** Resolves the caller once; surfaces decide whether anonymous access is allowed. */
@@ -94,6 +98,10 @@ app.route(SPEECHAI_BASE, createSpeechAiApp());
 // does, so VoiceERA's own /health is under VOICEERA_BASE, where the whole surface is mounted too.
 app.route(VOICEERA_BASE, createVoiceEraApp({ withHealth: true }));
 app.route("/", createVoiceEraApp({ withHealth: false }));
+// Meuble de France: whole under /meuble (with its /health); at the root too, where its paths (/api/auth, /api/chat,
+// /api/upload(s), /api/tickets, /api/products, /api/voice, /ready, /query-stats, …) meet no other surface's.
+app.route(MEUBLE_BASE, createMeubleApp({ withHealth: true }));
+app.route("/", createMeubleApp({ withHealth: false }));
 registerDocPages(app);
 registerOpenApiDocument(app);
 

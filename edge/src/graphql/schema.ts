@@ -13,6 +13,7 @@ import "../stats/stats.graphql.js";
 import "../analytics/analytics.graphql.js";
 import "../live/live.graphql.js";
 import "../webhooks/webhook.graphql.js";
+import "../support/support.graphql.js";
 import { builder } from "./builder.js";
 
 export const schema = builder.toSchema({ sortSchema: true });
