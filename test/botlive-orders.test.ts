@@ -238,17 +238,17 @@ describe("Meuble /api/chat on the same engine", () => {
     expect((theirs.body as { total: number }).total).toBe(0);
   });
 
-  it("refuses a bad session_id (422) and an anonymous caller (401) in Meuble's envelope", async () => {
+  it("refuses a bad session_id (400, Meuble's code for invalid requests) and an anonymous caller (401) in Meuble's envelope", async () => {
     const user = await registerUser("meuble-bad");
     const bad = await rest("POST", "/api/chat", {
       headers: bearer(user.accessToken),
       body: { message: "Bonjour", session_id: "bad id!" },
     });
-    expect(bad.status).toBe(422);
+    expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ success: false, error: "validation_error", request_id: expect.any(String) });
     const anonymous = await rest("POST", "/api/chat", { body: { message: "Bonjour" } });
     expect(anonymous.status).toBe(401);
-    expect(anonymous.body).toMatchObject({ success: false, error: "unauthorized" });
+    expect(anonymous.body).toMatchObject({ success: false, error: "not_authenticated" });
   });
 });
 

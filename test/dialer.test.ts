@@ -519,7 +519,7 @@ describe("claimDueCalls", () => {
       [campaign.id],
     );
     // The organisation comes back so the dialer can announce the completion to its live subscribers.
-    expect(last).toEqual({ kind: "idle", reason: "completed", orgId });
+    expect(last).toEqual({ kind: "idle", reason: "completed", orgId, webhookEvents: 0 });
     expect(await campaignStatus(campaign)).toBe("completed");
   });
 

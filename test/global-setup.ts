@@ -35,7 +35,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
       internalApiSecret,
       mediaNodeUrl,
       environment: "test",
-      vars: { JWT_SECRET: jwtSecret },
+      // Webhook receivers in tests listen on 127.0.0.1; retries are fast so a dead letter is reached in seconds.
+      vars: {
+        JWT_SECRET: jwtSecret,
+        WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
+        WEBHOOK_RETRY_BASE_MS: "100",
+        WEBHOOK_MAX_ATTEMPTS: "4",
+      },
       stops,
     });
     await calls.startMediaNode(edgeUrl, internalApiSecret);

@@ -60,6 +60,11 @@ let callId: string;
 /** A's default billing account (global id and public code). */
 let accountId: string;
 let accountCode: string;
+/** A's webhook and one of its deliveries (global ids), and the webhook's secret. */
+let webhookId: string;
+let webhookSecret: string;
+let deliveryId: string;
+const A_WEBHOOK_URL = "http://127.0.0.1:9/tenancy-a";
 const database = useDatabase();
 
 /** Whoever is not A: B's user token, B's API key, and the legacy password (demo organisation). */
@@ -124,7 +129,48 @@ beforeAll(async () => {
   expect(accounts).toHaveLength(1);
   accountId = accounts[0]?.id ?? "";
   accountCode = accounts[0]?.code ?? "";
+  await registerWebhookOfA();
 });
+
+/** A's webhook, and a dead-letter delivery of it straight into the database (no event reaches port 9). */
+async function registerWebhookOfA(): Promise<void> {
+  const registered = successData<{ secret: string; webhook: { id: string } }>(
+    await graphql(registerWebhook, { input: { url: A_WEBHOOK_URL, events: ["ORDER_COMPLETED"] } }, a.auth),
+    "registerWebhook",
+  );
+  webhookId = registered.webhook.id;
+  webhookSecret = registered.secret;
+  const uuid = Buffer.from(webhookId, "base64").toString("utf8").split(":")[1];
+  const delivery = await firstRow<{ id: string }>(
+    database(),
+    `insert into webhook_deliveries (org_id, webhook_id, event, payload, idempotency_key, status, attempts)
+     values ($1, $2, 'order_completed', '{"user_id":"+2250700000000"}', 'tenancy', 'dead_letter', 4) returning id`,
+    [a.orgId, uuid],
+  );
+  deliveryId = Buffer.from(`WebhookDelivery:${delivery.id}`).toString("base64");
+}
+
+const registerWebhook = `mutation ($input: RegisterWebhookInput!) {
+  registerWebhook(input: $input) {
+    ${ERROR_FIELDS} ... on MutationRegisterWebhookSuccess { data { secret webhook { id url events } } }
+  }
+}`;
+
+async function webhookIds(headers: Record<string, string>): Promise<string[]> {
+  const response = await graphql<{ webhooks: Array<{ id: string }> }>("{ webhooks { id } }", undefined, headers);
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.webhooks.map((webhook) => webhook.id) ?? [];
+}
+
+async function deliveryStates(headers: Record<string, string>, filter: Record<string, unknown> = {}) {
+  const response = await graphql<{ webhookDeliveries: Array<{ id: string; status: string; payload: unknown }> }>(
+    `query ($webhookId: ID) { webhookDeliveries(webhookId: $webhookId) { id status payload } }`,
+    filter,
+    headers,
+  );
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.webhookDeliveries ?? [];
+}
 
 type AccountSnapshot = { id: string; code: string; status: string; balance: { balance: number; used: number } };
 
@@ -244,6 +290,55 @@ async function chatList<T>(field: string, selection: string, headers: Record<str
   return response.body.data?.[field] ?? [];
 }
 
+/** A's SAV ticket, made once through createTicket, with a description nobody else uses. */
+let aTicketPromise: Promise<{ code: string; description: string }> | undefined;
+const A_TICKET_FIELDS = "code description attachmentCodes";
+const CREATE_TICKET = `mutation ($input: CreateTicketInput!) {
+  createTicket(input: $input) { __typename ... on MutationCreateTicketSuccess { data { ${A_TICKET_FIELDS} } } ${ERROR_FIELDS} } }`;
+
+function aTicket(): Promise<{ code: string; description: string }> {
+  aTicketPromise ??= (async () => {
+    const description = `A's private defect ${crypto.randomUUID()}`;
+    const response = await graphql(
+      CREATE_TICKET,
+      { input: { category: "défaut_fabrication", severity: "moyen", description } },
+      a.auth,
+    );
+    return successData<{ code: string; description: string }>(response, "createTicket");
+  })();
+  return aTicketPromise;
+}
+
+async function ticketAs(code: string, headers: Record<string, string>) {
+  const response = await graphql<{ ticket: { code: string; description: string } | null }>(
+    "query ($code: String!) { ticket(code: $code) { code description } }",
+    { code },
+    headers,
+  );
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.ticket ?? null;
+}
+
+async function ticketDescriptions(headers: Record<string, string>): Promise<string[]> {
+  const response = await graphql<{ tickets: { edges: Array<{ node: { description: string } }> } }>(
+    "{ tickets(first: 100) { edges { node { description } } } }",
+    undefined,
+    headers,
+  );
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.tickets.edges.map((edge) => edge.node.description) ?? [];
+}
+
+async function productSkus(query: string, headers: Record<string, string>): Promise<string[]> {
+  const response = await graphql<{ searchProducts: { products: Array<{ sku: string }>; total: number } }>(
+    "query ($query: String) { searchProducts(query: $query, limit: 50) { total products { sku } } }",
+    { query },
+    headers,
+  );
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.searchProducts.products.map((product) => product.sku) ?? [];
+}
+
 const queryChecks: Record<string, () => Promise<void>> = {
   conversations: async () => {
     const session = chatSession();
@@ -268,6 +363,32 @@ const queryChecks: Record<string, () => Promise<void>> = {
       (await chatList<{ customerRef: string }>("interventions", "customerRef", headers)).map((i) => i.customerRef);
     expect(await refs(a.auth)).toContain(session);
     for (const attacker of attackers) expect(await refs(attacker.headers()), attacker.name).not.toContain(session);
+  },
+  ticket: async () => {
+    const mine = await aTicket();
+    expect(await ticketAs(mine.code, a.auth)).toEqual({ code: mine.code, description: mine.description });
+    // Numbers are per organisation, so another one may have a ticket with the same code: never A's.
+    for (const attacker of attackers) {
+      expect((await ticketAs(mine.code, attacker.headers()))?.description, attacker.name).not.toBe(mine.description);
+    }
+  },
+  tickets: async () => {
+    const mine = await aTicket();
+    expect(await ticketDescriptions(a.auth)).toContain(mine.description);
+    for (const attacker of attackers) {
+      expect(await ticketDescriptions(attacker.headers()), attacker.name).not.toContain(mine.description);
+    }
+  },
+  searchProducts: async () => {
+    const sku = `TENANCY-${crypto.randomUUID().slice(0, 8)}`;
+    await database().query(
+      "insert into products (org_id, sku, name, category, price) values ($1, $2, 'Guéridon confidentiel', 'salon', 99)",
+      [a.orgId, sku],
+    );
+    expect(await productSkus("guéridon confidentiel", a.auth)).toEqual([sku]);
+    for (const attacker of attackers) {
+      expect(await productSkus("gueridon confidentiel", attacker.headers()), attacker.name).not.toContain(sku);
+    }
   },
   agents: async () => {
     await listCheck("agents", () => a.agent.id)();
@@ -407,6 +528,24 @@ const queryChecks: Record<string, () => Promise<void>> = {
       expect(response.body.data?.billingAccount, attacker.name).toBeNull();
     }
   },
+  webhooks: async () => {
+    expect(await webhookIds(a.auth)).toEqual([webhookId]);
+    for (const attacker of attackers) {
+      expect(await webhookIds(attacker.headers()), attacker.name).not.toContain(webhookId);
+    }
+    expect(await webhookIds(b.auth)).toEqual([]);
+  },
+  webhookDeliveries: async () => {
+    expect((await deliveryStates(a.auth)).map((delivery) => delivery.id)).toEqual([deliveryId]);
+    for (const attacker of attackers) {
+      // Neither the whole log nor a filter on A's webhook shows A's delivery.
+      expect(await deliveryStates(attacker.headers(), { webhookId }), attacker.name).toEqual([]);
+      expect(
+        (await deliveryStates(attacker.headers())).map((delivery) => delivery.id),
+        attacker.name,
+      ).not.toContain(deliveryId);
+    }
+  },
   viewer: async () => {
     expect(await apiKeyIds(a.auth)).toContain(a.key.id);
     for (const attacker of attackers) {
@@ -496,6 +635,8 @@ function batchImportCheck(field: "previewBatchImport" | "importBatch"): () => Pr
   };
 }
 
+const webhookMutation = (field: string) => `mutation ($id: ID!) { ${field}(id: $id) { ${ERROR_FIELDS} } }`;
+
 const mutationChecks: Record<string, () => Promise<void>> = {
   sendMessage: async () => {
     // The same session key elsewhere is another conversation: nobody else can pay into or read A's order.
@@ -509,6 +650,64 @@ const mutationChecks: Record<string, () => Promise<void>> = {
     }
     const again = await sendChat(a.auth, session, "Bonjour");
     expect(again.order?.paiement).toBe("");
+  },
+  registerWebhook: async () => {
+    // The same URL registered by B is B's own webhook, with its own secret; A's stays as it was.
+    const asB = successData<{ secret: string; webhook: { id: string; events: string[] } }>(
+      await graphql(registerWebhook, { input: { url: A_WEBHOOK_URL, events: ["CALL_LEAD"] } }, b.auth),
+      "registerWebhook",
+    );
+    expect(asB.webhook.id).not.toBe(webhookId);
+    expect(asB.secret).not.toBe(webhookSecret);
+    const ofA = await graphql<{ webhooks: Array<{ id: string; events: string[] }> }>(
+      "{ webhooks { id events } }",
+      undefined,
+      a.auth,
+    );
+    expect(ofA.body.data?.webhooks).toEqual([{ id: webhookId, events: ["order_completed"] }]);
+  },
+  deleteWebhook: async () => {
+    await expectNotFoundForAttackers(webhookMutation("deleteWebhook"), "deleteWebhook", { id: webhookId });
+    expect(await webhookIds(a.auth)).toEqual([webhookId]);
+  },
+  testWebhook: async () => {
+    await expectNotFoundForAttackers(webhookMutation("testWebhook"), "testWebhook", { id: webhookId });
+  },
+  replayWebhookDelivery: async () => {
+    await expectNotFoundForAttackers(webhookMutation("replayWebhookDelivery"), "replayWebhookDelivery", {
+      id: deliveryId,
+    });
+    expect((await deliveryStates(a.auth)).map((delivery) => delivery.status)).toEqual(["DEAD_LETTER"]);
+  },
+  createTicket: async () => {
+    // Nobody else may attach A's upload, and a ticket of theirs never joins A's.
+    const code = `upload_tenancy${crypto.randomUUID().slice(0, 8)}`;
+    await database().query(
+      "insert into uploads (org_id, code, storage_key, content_type, size_bytes) values ($1, $2, $3, 'image/jpeg', 10)",
+      [a.orgId, code, `uploads/${a.orgId}/${code}.jpg`],
+    );
+    for (const attacker of attackers) {
+      const result = resultOf(
+        await graphql(
+          CREATE_TICKET,
+          { input: { category: "tissu", severity: "faible", description: "x", attachmentCodes: [code] } },
+          attacker.headers(),
+        ),
+        "createTicket",
+      );
+      expect(result.__typename, attacker.name).toBe("ValidationError");
+    }
+    const before = await ticketDescriptions(a.auth);
+    const theirs = successData<{ description: string }>(
+      await graphql(
+        CREATE_TICKET,
+        { input: { category: "tissu", severity: "faible", description: "B's own" } },
+        b.auth,
+      ),
+      "createTicket",
+    );
+    expect(theirs.description).toBe("B's own");
+    expect(await ticketDescriptions(a.auth)).toEqual(before);
   },
   previewBatchImport: batchImportCheck("previewBatchImport"),
   importBatch: batchImportCheck("importBatch"),

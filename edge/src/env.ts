@@ -32,6 +32,17 @@ const envSchema = z.object({
   LLM_API_KEY: z.string().min(1).optional(),
   /** Model for LLM agents whose own llm_model is empty. */
   LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  /** OpenAI-compatible speech endpoint (up to /v1) for /api/voice: a provider, or the local eSpeak-NG server. */
+  SPEECH_BASE_URL: z.string().url().optional(),
+  SPEECH_API_KEY: z.string().min(1).optional(),
+  SPEECH_TRANSCRIPTION_MODEL: z.string().min(1).default("whisper-1"),
+  SPEECH_TTS_MODEL: z.string().min(1).default("tts-1"),
+  /** Audio format asked of /audio/speech: mp3 (the document's audio/mpeg) or wav (the local eSpeak-NG server). */
+  SPEECH_TTS_FORMAT: z.enum(["mp3", "wav"]).default("mp3"),
+  /** Workers AI binding (`[ai]` in wrangler.toml), used for speech when SPEECH_BASE_URL is unset. */
+  AI: z.custom<{ run: unknown }>((value) => typeof value === "object" && value !== null && "run" in value).optional(),
+  /** Meuble de France customer uploads (photos, videos of a defect). */
+  UPLOADS: r2Bucket,
   /** Where call recordings (WAV) live. */
   RECORDINGS: r2Bucket,
   /** One CampaignDialer Durable Object per campaign (edge/src/dialer). */
@@ -42,6 +53,17 @@ const envSchema = z.object({
   RATE_LIMITER: durableObjectNamespace,
   /** One StreamSession Durable Object per graphql-sse single-connection stream, named by its token. */
   STREAM_SESSION: durableObjectNamespace,
+  /** One WebhookDispatcher Durable Object per organisation (edge/src/webhooks/dispatcher.ts). */
+  WEBHOOK_DISPATCHER: durableObjectNamespace,
+  /**
+   * Development only: comma-separated `host` or `host:port` webhook targets allowed although private or loopback
+   * (e.g. "127.0.0.1,localhost"). Unset in production: every private target is refused.
+   */
+  WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
+  /** First retry delay of a failed webhook delivery; each further retry doubles it (plus jitter). */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
+  /** Attempts before a delivery goes to the dead letter state. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
 });
 
 export type AppEnv = z.infer<typeof envSchema>;

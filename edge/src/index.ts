@@ -12,12 +12,13 @@ import { requestLog } from "./http/request-log.js";
 import { authenticate, credentialsFrom } from "./identity/authenticate.js";
 import { createInternalApp, INTERNAL_API_PREFIX, RECORDING_UPLOAD_PATH } from "./internal/routes.js";
 import { forwardToStreamSession, isStreamRequest } from "./live/single-connection.js";
-import { BOTLIVE_BASE, createBotliveApp } from "./rest/botlive/surface.js";
-import { registerMeubleChatRoutes } from "./rest/meuble/chat.routes.js";
+import { createBotliveApp } from "./rest/botlive/surface.js";
+import { createMeubleApp, isMeublePath, MEUBLE_BASE } from "./rest/meuble/surface.js";
 import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
 import { createSpeechAiApp, SPEECHAI_BASE } from "./rest/speechai/surface.js";
 import { createVoiceEraApp, VOICEERA_BASE } from "./rest/voiceera/surface.js";
 import { AuthenticationError } from "./shared/errors.js";
+import { kickOverdueDispatchers } from "./webhooks/sweep.js";
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const app = new OpenAPIHono<AppBindings>();
@@ -46,8 +47,11 @@ const globalBodyLimit = bodyLimit({
   onError: (c) => renderDefaultError(c, new ApiError("PAYLOAD_TOO_LARGE", 413, "Request body exceeds 5 MB")),
 });
 // Recording uploads stream to R2 under their own, larger cap (MAX_RECORDING_BYTES, checked by their route).
+// Meuble de France applies its own limits (5 MB, 10 MB for /api/upload) to answer 413 in its envelope.
 app.use((c, next) =>
-  c.req.method === "PUT" && RECORDING_UPLOAD_PATH.test(c.req.path) ? next() : globalBodyLimit(c, next),
+  (c.req.method === "PUT" && RECORDING_UPLOAD_PATH.test(c.req.path)) || isMeublePath(c.req.path)
+    ? next()
+    : globalBodyLimit(c, next),
 );
 
 /** Resolves the caller once; surfaces decide whether anonymous access is allowed. */
@@ -86,16 +90,18 @@ app.on(["GET", "POST", "PUT", "DELETE", "OPTIONS"], "/graphql", (c) =>
 
 app.route(INTERNAL_API_PREFIX, createInternalApp());
 app.route("/", createMiniBotPanelApp());
+// Botlive (/botlive/...): the chat surface, with the webhooks helper's /botlive/webhook/* routes.
+app.route("/", createBotliveApp());
 // SpeechAI lives under /api/v1, which no other surface uses (MiniBotPanel's paths are /api/campaigns, /api/stats, …).
 app.route(SPEECHAI_BASE, createSpeechAiApp());
 // VoiceERA's paths (/auth, /agents, /campaigns, /call-logs, …) do not meet MiniBotPanel's /api/… ones; only /health
 // does, so VoiceERA's own /health is under VOICEERA_BASE, where the whole surface is mounted too.
 app.route(VOICEERA_BASE, createVoiceEraApp({ withHealth: true }));
 app.route("/", createVoiceEraApp({ withHealth: false }));
-app.route(BOTLIVE_BASE, createBotliveApp());
-// MERGE (chat branch): Meuble's /api/chat and /api/chat/history mounted directly for the chat tests; once the meuble
-// surface is merged, its surface file calls registerMeubleChatRoutes and this line goes.
-registerMeubleChatRoutes(app);
+// Meuble de France: whole under /meuble (with its /health); at the root too, where its paths (/api/auth, /api/chat,
+// /api/upload(s), /api/tickets, /api/products, /api/voice, /ready, /query-stats, …) meet no other surface's.
+app.route(MEUBLE_BASE, createMeubleApp({ withHealth: true }));
+app.route("/", createMeubleApp({ withHealth: false }));
 registerDocPages(app);
 registerOpenApiDocument(app);
 
@@ -106,9 +112,16 @@ app.onError((error, c) => {
   return renderDefaultError(c, apiError);
 });
 
-export default app;
+export default {
+  fetch: app.fetch,
+  /** The cron trigger (wrangler.toml): re-kicks webhook dispatchers whose kick was lost. */
+  scheduled(_controller: ScheduledController, bindings: object, ctx: ExecutionContext): void {
+    ctx.waitUntil(kickOverdueDispatchers(readEnv(bindings)));
+  },
+};
 /** Durable Object classes are exported from the worker's entry by name (wrangler.toml binds them). */
 export { CampaignDialer } from "./dialer/campaign-dialer.js";
 export { RateLimiter } from "./http/rate-limiter.js";
 export { EventHub } from "./live/hub.js";
 export { StreamSession } from "./live/stream-session.js";
+export { WebhookDispatcher } from "./webhooks/dispatcher.js";

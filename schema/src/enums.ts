@@ -66,7 +66,8 @@ export const interventionType = pgEnum("intervention_type", [
 ]);
 export const interventionStatus = pgEnum("intervention_status", ["open", "resolved"]);
 
-export const deliveryStatus = pgEnum("delivery_status", ["pending", "delivered", "failed"]);
+/** `failed` is unused (kept for the migrated enum); `dead_letter`: retries exhausted, waits for a replay. */
+export const deliveryStatus = pgEnum("delivery_status", ["pending", "delivered", "failed", "dead_letter"]);
 
 export type CampaignStatus = (typeof campaignStatus.enumValues)[number];
 export type CallStatus = (typeof callStatus.enumValues)[number];

@@ -37,7 +37,29 @@ export type OpenAiCompatibleServer = {
   baseUrl: string;
   requests: RecordedRequest[];
   script(...replies: ScriptedReply[]): void;
+  /** The audio API (/v1/audio/transcriptions and /v1/audio/speech): scripted answers, recorded requests. */
+  audio: AudioScript;
   stop(): Promise<void>;
+};
+
+/**
+ * OpenAI's audio endpoints as a provider answers them. A transcription request is multipart (file, model,
+ * language, response_format) and gets `verbose_json`; a speech request is JSON and gets the scripted audio bytes.
+ */
+export type ScriptedTranscription =
+  | { text: string; language: string; duration: number }
+  | { status: number; error: string };
+export type ScriptedSpeech = { audio: Uint8Array; contentType: string } | { status: number; error: string };
+export type RecordedAudioRequest = {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Transcriptions: the multipart fields, the file as its bytes. Speech: the JSON body. */
+  fields: Record<string, unknown>;
+};
+export type AudioScript = {
+  transcriptions: ScriptedTranscription[];
+  speeches: ScriptedSpeech[];
+  requests: RecordedAudioRequest[];
 };
 
 const CREATED = 1_700_000_000;
@@ -45,8 +67,10 @@ const CREATED = 1_700_000_000;
 export async function startOpenAiCompatibleServer(): Promise<OpenAiCompatibleServer> {
   const queue: ScriptedReply[] = [];
   const requests: RecordedRequest[] = [];
+  const audio: AudioScript = { transcriptions: [], speeches: [], requests: [] };
   let sequence = 0;
   const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith("/v1/audio/")) return void answerAudio(req, res, audio);
     readBody(req).then((text) => {
       if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
         return sendError(res, 404, `no route ${req.method} ${req.url}`);
@@ -67,6 +91,7 @@ export async function startOpenAiCompatibleServer(): Promise<OpenAiCompatibleSer
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     script: (...replies) => queue.push(...replies),
+    audio,
     stop: () => new Promise<void>((done) => server.close(() => done())),
   };
 }
@@ -166,4 +191,36 @@ async function streamReply(
     send({ id, object: "chat.completion.chunk", created: CREATED, model: body.model, choices: [], usage: usage() });
   }
   res.end("data: [DONE]\n\n");
+}
+
+async function answerAudio(req: IncomingMessage, res: ServerResponse, audio: AudioScript): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  const request = new Request("http://local", {
+    method: "POST",
+    headers: { "content-type": String(req.headers["content-type"] ?? "") },
+    body,
+  });
+  if (req.method === "POST" && req.url === "/v1/audio/transcriptions") {
+    const form = await request.formData();
+    const fields: Record<string, unknown> = {};
+    for (const [name, value] of form.entries()) {
+      fields[name] = typeof value === "string" ? value : new Uint8Array(await value.arrayBuffer());
+    }
+    audio.requests.push({ path: req.url, headers: req.headers, fields });
+    const reply = audio.transcriptions.shift();
+    if (!reply) return sendError(res, 500, "the test scripted no transcription");
+    if ("status" in reply) return sendError(res, reply.status, reply.error);
+    return sendJson(res, 200, { task: "transcribe", ...reply, segments: [] });
+  }
+  if (req.method === "POST" && req.url === "/v1/audio/speech") {
+    audio.requests.push({ path: req.url, headers: req.headers, fields: JSON.parse(body.toString("utf8")) });
+    const reply = audio.speeches.shift();
+    if (!reply) return sendError(res, 500, "the test scripted no speech");
+    if ("status" in reply) return sendError(res, reply.status, reply.error);
+    res.writeHead(200, { "content-type": reply.contentType });
+    return void res.end(reply.audio);
+  }
+  sendError(res, 404, `no route ${req.method} ${req.url}`);
 }

@@ -8,6 +8,7 @@ import { activity, type CallSnapshot, type LiveEvent } from "../live/events.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
 import { parseInput } from "../shared/validate.js";
+import { emitCallEvents } from "../webhooks/call-events.js";
 import { endsDial, FINAL_CALL_STATUSES, lineProgress } from "./line-status.js";
 import { analyseCompletedCall } from "./post-call.js";
 import { decideAfterUnanswered } from "./retry.js";
@@ -24,6 +25,8 @@ export type EventOutcome = {
   wakeCampaignId: string | null;
   /** What live subscribers should see, to publish once the transaction has committed. */
   live?: { orgId: string; events: LiveEvent[] };
+  /** The organisation whose webhook dispatcher has deliveries to send, once the transaction has committed. */
+  webhooksOrgId?: string;
 };
 
 const NOT_APPLIED: EventOutcome = { applied: false, wakeCampaignId: null };
@@ -50,7 +53,14 @@ export async function recordCallEvent(
     if (!(await logEvent(tx, call, event))) return NOT_APPLIED;
     const outcome = await applyEvent(tx, call, event, now);
     if (!outcome.applied) return outcome;
-    return { ...outcome, live: { orgId: call.orgId, events: await liveEventsAfter(tx, call, event) } };
+    const after = await snapshotOf(tx, call);
+    if (!after) return outcome;
+    const webhookEvents = await emitCallEvents(tx, { orgId: call.orgId, callId: call.id, before: call, after });
+    return {
+      ...outcome,
+      live: { orgId: call.orgId, events: liveEventsAfter(call, after, event) },
+      ...(webhookEvents > 0 ? { webhooksOrgId: call.orgId } : {}),
+    };
   });
 }
 
@@ -66,11 +76,10 @@ function applyEvent(tx: Transaction, call: CallRow, event: CallEvent, now: Date)
 }
 
 /**
- * What live subscribers learn from an applied event, read inside its transaction so each snapshot is exactly
- * the state this event left (a later read could already show the next one): the spoken turn, the call when
- * its line state changed, a progress nudge for its campaign, and a lead when one was just found.
+ * The call as an applied event left it, read inside its transaction so the snapshot is exactly the state this
+ * event left (a later read could already show the next one).
  */
-async function liveEventsAfter(tx: Transaction, before: CallRow, event: CallEvent): Promise<LiveEvent[]> {
+async function snapshotOf(tx: Transaction, before: CallRow): Promise<CallSnapshot | undefined> {
   const [after] = await tx
     .select({
       id: calls.id,
@@ -84,7 +93,14 @@ async function liveEventsAfter(tx: Transaction, before: CallRow, event: CallEven
     })
     .from(calls)
     .where(and(eq(calls.orgId, before.orgId), eq(calls.id, before.id)));
-  if (!after) return [];
+  return after;
+}
+
+/**
+ * What live subscribers learn from an applied event: the spoken turn, the call when its line state changed, a
+ * progress nudge for its campaign, and a lead when one was just found.
+ */
+function liveEventsAfter(before: CallRow, after: CallSnapshot, event: CallEvent): LiveEvent[] {
   const events: LiveEvent[] = [];
   if (event.type === "turn") {
     events.push({

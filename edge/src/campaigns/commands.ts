@@ -8,6 +8,7 @@ import { type ActivityKind, activity } from "../live/events.js";
 import { NotFoundError } from "../shared/errors.js";
 import { isUuid } from "../shared/ids.js";
 import { parseInput } from "../shared/validate.js";
+import { emitCampaignEvent } from "../webhooks/campaign-events.js";
 import type { CampaignEffects } from "./effects.js";
 import { InvalidTransitionError, RejectedInputError } from "./errors.js";
 import { actionWakesDialer, editableFields, type LifecycleAction, transition } from "./lifecycle.js";
@@ -268,19 +269,21 @@ export async function applyCampaignAction(
   /** Why a stop cancels the campaign (SpeechAI's `reason`); "stopped" when none is given. */
   options: { cancelReason?: string | undefined } = {},
 ): Promise<CampaignView | null> {
-  const deleted = await db.transaction(async (tx) => {
+  const { deleted, webhookEvents } = await db.transaction(async (tx) => {
     const current = await lockCampaign(tx, orgId, ref);
     const target = transition(action, current.status);
     if (target === "deleted") {
       await tx.delete(campaigns).where(eq(campaigns.id, current.id));
-      return true;
+      return { deleted: true, webhookEvents: 0 };
     }
     const change = statusChange(target, current);
     if (target === "cancelled" && options.cancelReason) change.cancelReason = options.cancelReason;
     await tx.update(campaigns).set(change).where(eq(campaigns.id, current.id));
     if (target === "cancelled") await cancelWaitingCalls(tx, current.id);
-    return false;
+    const started = action === "start" ? await emitCampaignEvent(tx, orgId, current.id, "campaign.started") : 0;
+    return { deleted: false, webhookEvents: started };
   });
+  if (webhookEvents > 0) effects.deliverWebhooks(orgId);
   if (deleted) return null;
   const campaign = await findCampaign(db, orgId, ref);
   const kind = ACTIVITY_OF[action];

@@ -1,9 +1,10 @@
 import type { Database } from "../db/client.js";
+import { searchProducts } from "../support/products.js";
+import { createTicket } from "../support/tickets.js";
 
 /**
  * The support domain's tools the chat engine calls (create a ticket, search products). The engine only declares
- * them; edge/src/support/ implements them (tickets.ts, products.ts) and the worker wires that implementation in
- * chatTools() below. Order slots and "request a human" are the engine's own tools (orders domain).
+ * them; edge/src/support/ implements them (tickets.ts, products.ts), wired in chatTools() below. Order slots and "request a human" are the engine's own tools (orders domain).
  */
 
 export type TicketInput = {
@@ -38,17 +39,7 @@ export class ToolUnavailableError extends Error {
   }
 }
 
-/**
- * The tools the worker has. MERGE: the lead replaces these two bodies with the support domain's
- * `createTicket` (edge/src/support/tickets.ts) and `searchProducts` (edge/src/support/products.ts).
- */
+/** The tools the worker has: the support domain's tickets and product search. */
 export function chatTools(): ChatTools {
-  return {
-    createTicket: async () => {
-      throw new ToolUnavailableError("createTicket");
-    },
-    searchProducts: async () => {
-      throw new ToolUnavailableError("searchProducts");
-    },
-  };
+  return { createTicket, searchProducts };
 }

@@ -1,6 +1,7 @@
 import { type CallResult, callResult } from "@switchboard/schema";
 import { generateText, type LanguageModel, tool } from "ai";
 import { z } from "zod";
+import { breakerFor } from "../ops/circuit-breakers.js";
 import type { AnalysedTurn, Sentiment } from "./analysis.js";
 
 /**
@@ -47,18 +48,20 @@ export type LlmAnalysisRequest = {
 export class LlmAnalysisError extends Error {}
 
 export async function analyseCallWithLlm(request: LlmAnalysisRequest): Promise<LlmCallAnalysis> {
-  const { toolCalls } = await generateText({
-    model: request.model,
-    system: instructions(request),
-    prompt: transcript(request),
-    tools: {
-      [LLM_ANALYSIS_TOOL]: tool({ description: "Record the analysis of the call.", inputSchema: analysisInput }),
-    },
-    toolChoice: { type: "tool", toolName: LLM_ANALYSIS_TOOL },
-    temperature: 0,
-    maxRetries: 1,
-    abortSignal: AbortSignal.timeout(ANALYSIS_TIMEOUT_MS),
-  });
+  const { toolCalls } = await breakerFor("llm").run(() =>
+    generateText({
+      model: request.model,
+      system: instructions(request),
+      prompt: transcript(request),
+      tools: {
+        [LLM_ANALYSIS_TOOL]: tool({ description: "Record the analysis of the call.", inputSchema: analysisInput }),
+      },
+      toolChoice: { type: "tool", toolName: LLM_ANALYSIS_TOOL },
+      temperature: 0,
+      maxRetries: 1,
+      abortSignal: AbortSignal.timeout(ANALYSIS_TIMEOUT_MS),
+    }),
+  );
   const call = toolCalls.find((entry) => entry.toolName === LLM_ANALYSIS_TOOL);
   if (!call) throw new LlmAnalysisError(`The model did not call ${LLM_ANALYSIS_TOOL}`);
   // Checked again here: the SDK hands invalid tool input on as a call marked invalid rather than throwing.

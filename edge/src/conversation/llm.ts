@@ -1,6 +1,7 @@
 import { callResult } from "@switchboard/schema";
 import { type LanguageModel, type ModelMessage, streamText, type ToolSet, tool } from "ai";
 import { z } from "zod";
+import { breakerFor } from "../ops/circuit-breakers.js";
 import { conversationState, type EngineInput, type EngineReply, initialState } from "./engine.js";
 
 /**
@@ -137,6 +138,19 @@ type ModelAnswer = { text: string; toolCall: { name: string; input: unknown } | 
  * than the SDK's "no output generated".
  */
 async function* askModel(settings: LlmAgentSettings, messages: ModelMessage[]): AsyncGenerator<string, ModelAnswer> {
+  // The LLM circuit breaker: while open, the turn fails at once (and the caller falls back) instead of waiting.
+  const attempt = breakerFor("llm").attempt();
+  try {
+    const answer = yield* streamModel(settings, messages);
+    attempt.succeeded();
+    return answer;
+  } catch (error) {
+    attempt.failed();
+    throw error;
+  }
+}
+
+async function* streamModel(settings: LlmAgentSettings, messages: ModelMessage[]): AsyncGenerator<string, ModelAnswer> {
   const result = streamText({
     model: settings.model,
     system: systemPrompt(settings),

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { ObjectDatabase } from "../db/client.js";
 import { readEnv } from "../env.js";
 import { publishLive } from "../live/publish.js";
+import { setAlarmNoLaterThan } from "../shared/alarms.js";
+import { kickWebhookDispatcher } from "../webhooks/emit.js";
 import { ERROR_RETRY_MS } from "./plan.js";
 import { runDialerTick } from "./tick.js";
 
@@ -45,23 +47,18 @@ export class CampaignDialer extends DurableObject {
     this.#database ??= new ObjectDatabase(env, CONNECTION_IDLE_MS);
     const target = { baseUrl: env.MEDIA_NODE_URL, secret: env.INTERNAL_API_SECRET ?? null };
     try {
-      const report = await runDialerTick(this.#database.db, target, campaignId, (orgId, events) =>
-        publishLive(env, orgId, events),
+      const report = await runDialerTick(
+        this.#database.db,
+        target,
+        campaignId,
+        (orgId, events) => publishLive(env, orgId, events),
+        (orgId) => kickWebhookDispatcher(env, orgId),
       );
-      if (report.nextAt !== null) await this.scheduleNoLaterThan(report.nextAt);
+      if (report.nextAt !== null) await setAlarmNoLaterThan(this.ctx.storage, report.nextAt);
     } catch (error) {
       // Handled here rather than by the platform's alarm retries, which give up after six.
       console.error(JSON.stringify({ dialer: campaignId, error: String(error) }));
-      await this.scheduleNoLaterThan(Date.now() + ERROR_RETRY_MS);
+      await setAlarmNoLaterThan(this.ctx.storage, Date.now() + ERROR_RETRY_MS);
     }
-  }
-
-  /**
-   * Keeps the earlier of the set alarm and `at`. Inside alarm() getAlarm() is null unless a wake set one
-   * meanwhile, and that earlier alarm must survive this tick's later one.
-   */
-  private async scheduleNoLaterThan(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 }

@@ -5,6 +5,7 @@ import { reservationFor } from "../billing/pricing.js";
 import { ACTIVE_STATUSES, WAITING_STATUSES } from "../calls/status-groups.js";
 import type { Database } from "../db/client.js";
 import type { CallSnapshot } from "../live/events.js";
+import { emitCampaignEvent } from "../webhooks/campaign-events.js";
 import { callsToClaim, LOST_CONVERSATION_AFTER_SECONDS, LOST_DIAL_AFTER_SECONDS } from "./plan.js";
 
 /** The hangup cause of a call the sweep ends (see settleLostDials). */
@@ -42,7 +43,7 @@ export type RunningClaim = {
 
 export type ClaimResult =
   | { kind: "idle"; reason: "missing" | "not_running" }
-  | { kind: "idle"; reason: "completed"; orgId: string }
+  | { kind: "idle"; reason: "completed"; orgId: string; webhookEvents: number }
   | RunningClaim;
 
 type CampaignForDialing = {
@@ -105,7 +106,8 @@ export async function claimDueCalls(
       await tx.execute(sql`
         update ${campaigns} set status = 'completed', completed_at = now(), updated_at = now()
         where ${campaigns.id} = ${campaignId} and ${campaigns.orgId} = ${campaign.org_id} and ${campaigns.status} = 'running'`);
-      return { kind: "idle", reason: "completed", orgId: campaign.org_id };
+      const webhookEvents = await emitCampaignEvent(tx, campaign.org_id, campaignId, "campaign.completed");
+      return { kind: "idle", reason: "completed", orgId: campaign.org_id, webhookEvents };
     }
 
     const inWindow = Boolean(campaign.in_window);

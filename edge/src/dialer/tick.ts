@@ -30,6 +30,8 @@ export async function runDialerTick(
   target: DialerTarget,
   campaignId: string,
   announce: LiveAnnounce = async () => {},
+  /** Delivers the webhook events a tick queued (campaign.completed), once committed. */
+  deliverWebhooks: (orgId: string) => Promise<void> = async () => {},
 ): Promise<TickReport> {
   const dialable = target.secret !== null;
   if (!dialable) console.error(JSON.stringify({ dialer: campaignId, error: "INTERNAL_API_SECRET is not set" }));
@@ -37,6 +39,7 @@ export async function runDialerTick(
   if (claim.kind === "idle") {
     if (claim.reason === "completed") {
       await announce(claim.orgId, [activity("campaign_completed", { campaignId }), { type: "progress", campaignId }]);
+      if (claim.webhookEvents > 0) await deliverWebhooks(claim.orgId);
     }
     return { nextAt: null, placed: 0, refused: 0, state: claim.reason };
   }

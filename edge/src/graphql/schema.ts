@@ -12,6 +12,8 @@ import "../batches/batch.graphql.js";
 import "../stats/stats.graphql.js";
 import "../analytics/analytics.graphql.js";
 import "../live/live.graphql.js";
+import "../webhooks/webhook.graphql.js";
+import "../support/support.graphql.js";
 import "../chat/chat.graphql.js";
 import { builder } from "./builder.js";
 

@@ -10,6 +10,10 @@ import { ALL_SCOPES } from "./scopes.js";
 import { randomToken, sha256Hex } from "./secrets.js";
 
 export const API_KEY_PREFIX = "sb_live_";
+/** Meuble de France's documented key shape (`mdf_live_…`): same keys, another prefix for that surface's clients. */
+export const MEUBLE_API_KEY_PREFIX = "mdf_live_";
+export const API_KEY_PREFIXES = [API_KEY_PREFIX, MEUBLE_API_KEY_PREFIX] as const;
+export type ApiKeyPrefix = (typeof API_KEY_PREFIXES)[number];
 
 export const createApiKeyInput = z.object({
   name: z.string().trim().min(1).max(100),
@@ -24,6 +28,7 @@ export async function createApiKey(
   db: Database,
   principal: Principal,
   input: unknown,
+  prefix: ApiKeyPrefix = API_KEY_PREFIX,
 ): Promise<{ apiKey: ApiKeyRow; secret: string }> {
   const data = parseInput(createApiKeyInput, input);
   const scopes = data.scopes ?? principal.scopes;
@@ -33,13 +38,13 @@ export async function createApiKey(
       { path: ["scopes"], message: `Not allowed: ${beyondCaller.join(", ")}` },
     ]);
   }
-  const secret = `${API_KEY_PREFIX}${randomToken(32)}`;
+  const secret = `${prefix}${randomToken(32)}`;
   const [apiKey] = await db
     .insert(apiKeys)
     .values({
       orgId: principal.orgId,
       name: data.name,
-      prefix: secret.slice(0, API_KEY_PREFIX.length + 6),
+      prefix: secret.slice(0, prefix.length + 6),
       keyHash: await sha256Hex(secret),
       scopes,
       createdByUserId: principal.userId,

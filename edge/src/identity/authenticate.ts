@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import type { AppEnv } from "../env.js";
 import { AuthenticationError, NotFoundError } from "../shared/errors.js";
-import { API_KEY_PREFIX } from "./api-keys.js";
+import { API_KEY_PREFIXES } from "./api-keys.js";
 import { constantTimeEqual } from "./passwords.js";
 import type { Principal } from "./principal.js";
 import { ALL_SCOPES, isScope } from "./scopes.js";
@@ -34,7 +34,7 @@ export async function authenticate(
   const secret = credentials.bearer ?? credentials.apiKey ?? credentials.password;
   if (!secret) return null;
   if (isLegacyPassword(env, secret)) return legacyPrincipal(db(), env.DEFAULT_ORG_SLUG);
-  if (secret.startsWith(API_KEY_PREFIX)) return apiKeyPrincipal(db(), secret, waitUntil);
+  if (API_KEY_PREFIXES.some((prefix) => secret.startsWith(prefix))) return apiKeyPrincipal(db(), secret, waitUntil);
   if (credentials.bearer) return userPrincipal(db(), env.JWT_SECRET, credentials.bearer);
   throw new AuthenticationError("INVALID_CREDENTIALS", "Invalid or missing credentials");
 }

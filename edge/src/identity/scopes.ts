@@ -10,6 +10,8 @@ export const ALL_SCOPES = [
   "api_keys:manage",
   /** Billing accounts, credits and the ledger: organisation admins (and the legacy password) only. */
   "billing:manage",
+  /** Register, test and delete webhooks; read and replay their deliveries. */
+  "webhooks:manage",
 ] as const;
 
 export type Scope = (typeof ALL_SCOPES)[number];

@@ -217,7 +217,7 @@ async function ensureContactsByPhone(db: Db, orgId: string, seeds: ContactSeed[]
 async function ensureProduct(db: Db, orgId: string): Promise<void> {
   await db
     .insert(products)
-    .values({ ...demoProduct, orgId })
+    .values(catalogue.map((product) => ({ ...product, orgId })))
     .onConflictDoNothing();
 }
 
@@ -418,5 +418,138 @@ const demoProduct = {
   currency: "EUR",
   inStock: true,
 };
+
+const image = (slug: string) => `https://images.meuble-de-france.example/produits/${slug}.jpg`;
+
+/** Meuble de France's catalogue for the demo organisation: the documented sofa first, then its neighbours. */
+const catalogue: Array<Omit<typeof products.$inferInsert, "orgId">> = [
+  { ...demoProduct, images: [image("canape-oslo-3p"), image("canape-oslo-3p-detail")] },
+  {
+    sku: "CANAPÉ-OSLO-2P",
+    name: "Canapé Oslo 2 places",
+    category: "salon",
+    description: "Canapé deux places en tissu bouclé écru, pieds en chêne massif.",
+    price: 999.0,
+    inStock: true,
+    images: [image("canape-oslo-2p")],
+  },
+  {
+    sku: "CANAPÉ-ANGLE-MILANO",
+    name: "Canapé d'angle convertible Milano",
+    category: "salon",
+    description: "Canapé d'angle réversible, convertible en lit 140 cm, mécanisme à ouverture rapide, velours gris.",
+    price: 1899.0,
+    inStock: true,
+    images: [image("canape-angle-milano")],
+  },
+  {
+    sku: "FAUTEUIL-RELAX-NORDIK",
+    name: "Fauteuil relax électrique Nordik",
+    category: "salon",
+    description: "Fauteuil de relaxation électrique en cuir véritable cognac, moteur silencieux, repose-pieds.",
+    price: 849.0,
+    inStock: false,
+    images: [image("fauteuil-relax-nordik")],
+  },
+  {
+    sku: "TABLE-BASSE-CHENE-LUNA",
+    name: "Table basse Luna en chêne",
+    category: "salon",
+    description: "Table basse ronde en chêne massif huilé, diamètre 90 cm.",
+    price: 429.0,
+    inStock: true,
+    images: [image("table-basse-luna")],
+  },
+  {
+    sku: "TABLE-REPAS-EXT-VERONA",
+    name: "Table à manger extensible Verona",
+    category: "salle_a_manger",
+    description: "Table de repas extensible de 6 à 10 couverts, plateau céramique effet marbre, allonges intégrées.",
+    price: 1290.0,
+    inStock: true,
+    images: [image("table-verona")],
+  },
+  {
+    sku: "CHAISE-VERONA-X2",
+    name: "Lot de 2 chaises Verona",
+    category: "salle_a_manger",
+    description: "Chaises rembourrées en tissu chiné, pieds métal noir mat.",
+    price: 259.0,
+    inStock: true,
+    images: [image("chaise-verona")],
+  },
+  {
+    sku: "BUFFET-SCANDI-3P",
+    name: "Buffet scandinave 3 portes",
+    category: "salle_a_manger",
+    description: "Buffet en chêne et laque blanche, trois portes et deux tiroirs à fermeture amortie.",
+    price: 699.0,
+    inStock: true,
+    images: [image("buffet-scandi")],
+  },
+  {
+    sku: "LIT-COFFRE-160-ELEGANCE",
+    name: "Lit coffre Élégance 160x200",
+    category: "chambre",
+    description: "Lit coffre avec sommier relevable à vérins et tête de lit capitonnée en velours bleu nuit.",
+    price: 1099.0,
+    inStock: true,
+    images: [image("lit-coffre-elegance")],
+  },
+  {
+    sku: "MATELAS-MEMOIRE-160",
+    name: "Matelas mémoire de forme 160x200",
+    category: "literie",
+    description: "Matelas mousse à mémoire de forme, soutien ferme, déhoussable, 25 cm d'épaisseur.",
+    price: 749.0,
+    inStock: true,
+    images: [image("matelas-memoire")],
+  },
+  {
+    sku: "ARMOIRE-PORTES-COULISSANTES-200",
+    name: "Armoire portes coulissantes 200 cm",
+    category: "chambre",
+    description: "Armoire deux portes coulissantes avec miroir, penderie et étagères, finition chêne clair.",
+    price: 899.0,
+    inStock: false,
+    images: [image("armoire-coulissante")],
+  },
+  {
+    sku: "COMMODE-6T-BOHEME",
+    name: "Commode 6 tiroirs Bohème",
+    category: "chambre",
+    description: "Commode en manguier massif, six tiroirs sur coulisses métalliques, poignées en laiton.",
+    price: 579.0,
+    inStock: true,
+    images: [image("commode-boheme")],
+  },
+  {
+    sku: "BUREAU-ASSIS-DEBOUT-FLEX",
+    name: "Bureau assis-debout Flex",
+    category: "bureau",
+    description: "Bureau réglable en hauteur électriquement, plateau 140 cm en chêne, double moteur.",
+    price: 649.0,
+    inStock: true,
+    images: [image("bureau-flex")],
+  },
+  {
+    sku: "SALON-JARDIN-TECK-BALI",
+    name: "Salon de jardin Bali en teck",
+    category: "jardin",
+    description: "Salon de jardin quatre places en teck massif avec coussins déperlants.",
+    price: 1490.0,
+    inStock: true,
+    images: [image("salon-jardin-bali")],
+  },
+  {
+    sku: "MEUBLE-TV-ATELIER-180",
+    name: "Meuble TV Atelier 180 cm",
+    category: "salon",
+    description: "Meuble TV style industriel, métal et bois recyclé, deux niches et deux tiroirs.",
+    price: 499.0,
+    inStock: true,
+    images: [image("meuble-tv-atelier")],
+  },
+];
 
 const demoPhoneNumber = "+33900000001";

@@ -42,6 +42,8 @@ export async function startEdge(options: {
     "--ip",
     "127.0.0.1",
     "--show-interactive-dev-session=false",
+    // Local only: GET /__scheduled runs the cron trigger (the webhook sweep) on demand; tests use it.
+    "--test-scheduled",
     // Each wrangler dev takes its own devtools port: several (tests, benches) may run at once.
     "--inspector-port",
     String(await freePort()),

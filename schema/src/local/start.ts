@@ -24,6 +24,8 @@ const emulatorPort = Number(env.EMULATOR_PORT ?? 8792);
  * Retries are another matter: they wait for the campaign's retry delay in real time whatever this says.
  */
 const emulatorSpeed = env.EMULATOR_SPEED ?? "1";
+/** The local eSpeak-NG speech server (media-node/src/speech), unless SPEECH_BASE_URL names a hosted engine. */
+const speechPort = Number(env.SPEECH_PORT ?? 8793);
 const apiPassword = env.API_PASSWORD ?? "mypassword";
 /** Signs the internal API between the media node and the edge; both get it from here. */
 const internalApiSecret = env.INTERNAL_API_SECRET ?? randomBytes(36).toString("base64url");
@@ -89,6 +91,25 @@ function emulatorCredentials(emulatorUrl: string): Record<string, string> {
   return credentials;
 }
 
+/**
+ * Speech for Meuble's /api/voice: a hosted OpenAI-compatible engine when SPEECH_BASE_URL is set, else the local
+ * eSpeak-NG server, which speaks (WAV) but cannot transcribe (the edge then answers 503).
+ */
+async function speechSettings(): Promise<Record<string, string>> {
+  if (env.SPEECH_BASE_URL) {
+    return {
+      SPEECH_BASE_URL: env.SPEECH_BASE_URL,
+      ...(env.SPEECH_API_KEY ? { SPEECH_API_KEY: env.SPEECH_API_KEY } : {}),
+      ...(env.SPEECH_TTS_FORMAT ? { SPEECH_TTS_FORMAT: env.SPEECH_TTS_FORMAT } : {}),
+    };
+  }
+  const child = spawnGroup("npx", ["tsx", "media-node/src/speech/main.ts"], { SPEECH_PORT: String(speechPort) });
+  registerChild("speech server", child);
+  const url = `http://127.0.0.1:${speechPort}`;
+  await waitForHttp(`${url}/health`, child, 30_000);
+  return { SPEECH_BASE_URL: `${url}/v1`, SPEECH_TTS_FORMAT: "wav" };
+}
+
 /** A random dev secret kept in .data, so sessions and tokens survive restarts. */
 function devJwtSecret(): string {
   const file = join(dataDir, "dev-jwt-secret");
@@ -118,6 +139,9 @@ async function main(): Promise<void> {
   registerStop(bridge.stop);
 
   assertNotStopping();
+  const speech = await speechSettings();
+
+  assertNotStopping();
   const edge = await startEdge({
     port: edgePort,
     vars: {
@@ -129,6 +153,9 @@ async function main(): Promise<void> {
       DEFAULT_ORG_SLUG: "demo",
       MEDIA_NODE_URL: `http://127.0.0.1:${mediaNodePort}`,
       INTERNAL_API_SECRET: internalApiSecret,
+      // Development only: webhooks may target receivers on this machine (production refuses private targets).
+      WEBHOOK_ALLOWED_HOSTS: env.WEBHOOK_ALLOWED_HOSTS ?? "127.0.0.1,localhost",
+      ...speech,
       ...(env.API_CORS_ORIGINS ? { API_CORS_ORIGINS: env.API_CORS_ORIGINS } : {}),
     },
     persistTo: join(dataDir, "wrangler"),
@@ -174,6 +201,7 @@ function printBanner(info: {
     `  Console           ${info.edgeUrl}/console   (live campaigns: sign in with the demo login below)`,
     `  REST API docs     ${info.edgeUrl}/docs   (OpenAPI: /openapi.json, ReDoc: /redoc)`,
     `  MiniBotPanel API  ${info.edgeUrl}/api/campaigns/   (health: /health, metrics: /metrics)`,
+    `  Meuble de France  ${info.edgeUrl}/api/products?query=canapé   (also under /meuble; health: /meuble/health)`,
     `  Media node        ${info.mediaNodeHealth}`,
     `  Database          ${info.databaseLabel}`,
     "",

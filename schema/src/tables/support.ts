@@ -1,10 +1,38 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { ticketPriority, ticketStatus } from "../enums.js";
 import { conversations } from "./chat.js";
 import { at, createdAt, id, orgId, updatedAt } from "./columns.js";
 import { contacts } from "./contacts.js";
 import { users } from "./identity.js";
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/**
+ * Accented letters folded to plain ones. `translate` is immutable (unaccent() is not, and needs an extension PGlite
+ * lacks), so it may feed a generated column; queries fold their words with the same table (edge/src/support/products.ts).
+ */
+export const ACCENTED_LETTERS = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ";
+export const PLAIN_LETTERS = "aaaaaaceeeeiiiinooooouuuuyyoa";
+
+/** French full-text document of a product: name and SKU weigh most, then category, then description. */
+const productSearchDocument = sql.raw(`
+  setweight(to_tsvector('french', translate(lower(coalesce(name, '') || ' ' || replace(sku, '-', ' ')), '${ACCENTED_LETTERS}', '${PLAIN_LETTERS}')), 'A')
+  || setweight(to_tsvector('french', translate(lower(coalesce(category, '')), '${ACCENTED_LETTERS}', '${PLAIN_LETTERS}')), 'B')
+  || setweight(to_tsvector('french', translate(lower(coalesce(description, '')), '${ACCENTED_LETTERS}', '${PLAIN_LETTERS}')), 'C')`);
 
 export const products = pgTable(
   "products",
@@ -20,12 +48,14 @@ export const products = pgTable(
     inStock: boolean("in_stock").notNull().default(true),
     images: text("images").array().notNull().default(sql`'{}'::text[]`),
     attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
+    searchVector: tsvector("search_vector").generatedAlwaysAs(productSearchDocument),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("products_org_sku_key").on(t.orgId, t.sku),
     index("products_org_category_idx").on(t.orgId, t.category),
+    index("products_search_idx").using("gin", t.searchVector),
   ],
 );
 
@@ -76,4 +106,15 @@ export const tickets = pgTable(
     uniqueIndex("tickets_org_code_key").on(t.orgId, t.code),
     index("tickets_org_status_idx").on(t.orgId, t.status, t.priority),
   ],
+);
+
+/** The last ticket number handed out per organisation and year: `TKT-YYYY-NNNNNN` counts from 1 each year. */
+export const ticketSequences = pgTable(
+  "ticket_sequences",
+  {
+    orgId: orgId(),
+    year: integer("year").notNull(),
+    lastValue: integer("last_value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.year] })],
 );

@@ -17,7 +17,11 @@ export const webhooks = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("webhooks_org_active_idx").on(t.orgId, t.active)],
+  (t) => [
+    index("webhooks_org_active_idx").on(t.orgId, t.active),
+    /** Registering a URL again updates its subscription (N8N registers on every workflow activation). */
+    uniqueIndex("webhooks_org_url").on(t.orgId, t.url),
+  ],
 );
 
 export const webhookDeliveries = pgTable(
