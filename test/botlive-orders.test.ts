@@ -238,6 +238,21 @@ describe("Meuble /api/chat on the same engine", () => {
     expect((theirs.body as { total: number }).total).toBe(0);
   });
 
+  it("opens a SAV ticket through the support domain when the customer asks for one", async () => {
+    const user = await registerUser("meuble-ticket");
+    const sent = await rest("POST", "/api/chat", {
+      headers: bearer(user.accessToken),
+      body: { message: "Le pied de mon canapé est cassé, je veux ouvrir un ticket SAV", session_id: "sav_1" },
+    });
+    expect(sent.status, sent.text).toBe(200);
+    const body = sent.body as { response: string; intent: string; ticket_id: string };
+    expect(body.intent).toBe("support_request");
+    expect(body.ticket_id).toMatch(/^TKT-\d{4}-\d{6}$/);
+    expect(body.response).toContain(body.ticket_id);
+    const ticket = await rest("GET", `/api/tickets/${body.ticket_id}`, { headers: bearer(user.accessToken) });
+    expect(ticket.status, ticket.text).toBe(200);
+  });
+
   it("refuses a bad session_id (400, Meuble's code for invalid requests) and an anonymous caller (401) in Meuble's envelope", async () => {
     const user = await registerUser("meuble-bad");
     const bad = await rest("POST", "/api/chat", {
