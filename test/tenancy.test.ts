@@ -261,6 +261,35 @@ function listCheck(field: "contacts" | "agents" | "campaigns" | "calls", aId: ()
   };
 }
 
+/** Chat (issue 7): A's Botlive session, sent through sendMessage; B and the demo organisation must never reach it. */
+const SEND_MESSAGE = `mutation ($agent: ChatAgent!, $sessionKey: String!, $message: String!) {
+  sendMessage(agent: $agent, sessionKey: $sessionKey, message: $message) {
+    ${ERROR_FIELDS}
+    ... on MutationSendMessageSuccess { data { conversationId reply mode intent order { produit paiement completionRate } } }
+  }
+}`;
+const CHAT_REPLY = `subscription ($agent: ChatAgent!, $sessionKey: String!) {
+  chatReply(agent: $agent, sessionKey: $sessionKey) { conversationId sequence content done }
+}`;
+type ChatSent = { conversationId: string; reply: string; order: { produit: string; paiement: string } | null };
+
+async function sendChat(headers: Record<string, string>, sessionKey: string, message: string): Promise<ChatSent> {
+  return successData<ChatSent>(
+    await graphql(SEND_MESSAGE, { agent: "ORDERS", sessionKey, message }, headers),
+    "sendMessage",
+  );
+}
+
+function chatSession(): string {
+  return `+22507${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+}
+
+async function chatList<T>(field: string, selection: string, headers: Record<string, string>): Promise<T[]> {
+  const response = await graphql<Record<string, T[]>>(`{ ${field}(first: 200) { ${selection} } }`, undefined, headers);
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data?.[field] ?? [];
+}
+
 /** A's SAV ticket, made once through createTicket, with a description nobody else uses. */
 let aTicketPromise: Promise<{ code: string; description: string }> | undefined;
 const A_TICKET_FIELDS = "code description attachmentCodes";
@@ -311,6 +340,30 @@ async function productSkus(query: string, headers: Record<string, string>): Prom
 }
 
 const queryChecks: Record<string, () => Promise<void>> = {
+  conversations: async () => {
+    const session = chatSession();
+    await sendChat(a.auth, session, "Bonjour");
+    const keys = async (headers: Record<string, string>) =>
+      (await chatList<{ sessionKey: string }>("conversations", "sessionKey", headers)).map((c) => c.sessionKey);
+    expect(await keys(a.auth)).toContain(session);
+    for (const attacker of attackers) expect(await keys(attacker.headers()), attacker.name).not.toContain(session);
+  },
+  orders: async () => {
+    const session = chatSession();
+    await sendChat(a.auth, session, "Je veux commander du miel");
+    const refs = async (headers: Record<string, string>) =>
+      (await chatList<{ customerRef: string }>("orders", "customerRef", headers)).map((o) => o.customerRef);
+    expect(await refs(a.auth)).toContain(session);
+    for (const attacker of attackers) expect(await refs(attacker.headers()), attacker.name).not.toContain(session);
+  },
+  interventions: async () => {
+    const session = chatSession();
+    await sendChat(a.auth, session, "Je veux parler à un conseiller");
+    const refs = async (headers: Record<string, string>) =>
+      (await chatList<{ customerRef: string }>("interventions", "customerRef", headers)).map((i) => i.customerRef);
+    expect(await refs(a.auth)).toContain(session);
+    for (const attacker of attackers) expect(await refs(attacker.headers()), attacker.name).not.toContain(session);
+  },
   ticket: async () => {
     const mine = await aTicket();
     expect(await ticketAs(mine.code, a.auth)).toEqual({ code: mine.code, description: mine.description });
@@ -585,6 +638,19 @@ function batchImportCheck(field: "previewBatchImport" | "importBatch"): () => Pr
 const webhookMutation = (field: string) => `mutation ($id: ID!) { ${field}(id: $id) { ${ERROR_FIELDS} } }`;
 
 const mutationChecks: Record<string, () => Promise<void>> = {
+  sendMessage: async () => {
+    // The same session key elsewhere is another conversation: nobody else can pay into or read A's order.
+    const session = chatSession();
+    const own = await sendChat(a.auth, session, "Je veux commander un pagne");
+    expect(own.order?.produit).toBe("✅PRODUIT:un pagne[MESSAGE]");
+    for (const attacker of attackers) {
+      const theirs = await sendChat(attacker.headers(), session, "J'ai payé 2000 FCFA");
+      expect(theirs.conversationId, attacker.name).not.toBe(own.conversationId);
+      expect(theirs.order?.produit ?? "", attacker.name).toBe("");
+    }
+    const again = await sendChat(a.auth, session, "Bonjour");
+    expect(again.order?.paiement).toBe("");
+  },
   registerWebhook: async () => {
     // The same URL registered by B is B's own webhook, with its own secret; A's stays as it was.
     const asB = successData<{ secret: string; webhook: { id: string; events: string[] } }>(
@@ -863,6 +929,39 @@ async function expectSubscriptionRefused(field: string, query: string, variables
 }
 
 const subscriptionChecks: Record<string, () => Promise<void>> = {
+  chatReply: async () => {
+    // Everyone subscribes to the same session key; only A's subscription hears A's reply.
+    const session = chatSession();
+    const clients = [a.auth, ...attackers.map((attacker) => attacker.headers())].map((headers) => sseClient(headers));
+    const [own, ...others] = clients.map((client) =>
+      listen<{ content: string; done: boolean }>(client, "chatReply", CHAT_REPLY, {
+        agent: "ORDERS",
+        sessionKey: session,
+      }),
+    );
+    try {
+      await pollUntil(
+        async () => (await hubStats(a.orgId)).topics,
+        (topics) => Object.values(topics).reduce((sum, count) => sum + count, 0) >= 1,
+        10_000,
+      );
+      await sleep(300);
+      const sent = await sendChat(a.auth, session, "Bonjour");
+      const feed = own as Feed<{ content: string; done: boolean }>;
+      await pollUntil(
+        async () => feed.events.some((event) => event.value.done),
+        (done) => done,
+        10_000,
+      );
+      expect(feed.events.map((event) => event.value.content).join("")).toBe(sent.reply);
+      await sleep(300);
+      for (const [index, other] of others.entries()) {
+        expect(other.events, `chatReply seen by ${attackers[index]?.name}`).toEqual([]);
+      }
+    } finally {
+      for (const client of clients) client.dispose();
+    }
+  },
   campaignProgress: async () => {
     // The positive control: A gets its campaign's figures at once.
     const own = sseClient(a.auth);

@@ -90,7 +90,7 @@ app.on(["GET", "POST", "PUT", "DELETE", "OPTIONS"], "/graphql", (c) =>
 
 app.route(INTERNAL_API_PREFIX, createInternalApp());
 app.route("/", createMiniBotPanelApp());
-// Botlive (/botlive/...): minimal mount of the webhook routes; the chat helper's surface replaces it at merge.
+// Botlive (/botlive/...): the chat surface, with the webhooks helper's /botlive/webhook/* routes.
 app.route("/", createBotliveApp());
 // SpeechAI lives under /api/v1, which no other surface uses (MiniBotPanel's paths are /api/campaigns, /api/stats, …).
 app.route(SPEECHAI_BASE, createSpeechAiApp());

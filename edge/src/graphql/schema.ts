@@ -14,6 +14,7 @@ import "../analytics/analytics.graphql.js";
 import "../live/live.graphql.js";
 import "../webhooks/webhook.graphql.js";
 import "../support/support.graphql.js";
+import "../chat/chat.graphql.js";
 import { builder } from "./builder.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -41,7 +41,17 @@ export type ActivityItem = {
   occurredAt: string;
 };
 
+/** A piece of a chat reply as the engine writes it; the last one (`done`) carries the whole reply. */
+export type ChatToken = {
+  conversationId: string;
+  requestId: string;
+  sequence: number;
+  content: string;
+  done: boolean;
+};
+
 export type LiveEvent =
+  | { type: "chat_token"; token: ChatToken }
   | { type: "call"; call: CallSnapshot }
   | { type: "turn"; turn: SpokenTurn }
   | { type: "activity"; activity: ActivityItem }

@@ -13,6 +13,7 @@ export const topics = {
   transcript: (callId: string) => `transcript:${callId}`,
   progress: (campaignId: string) => `progress:${campaignId}`,
   activity: () => "activity",
+  chatReply: (conversationId: string) => `chat:${conversationId}`,
 };
 
 /** Where an event goes: every topic whose subscribers should see it. */
@@ -29,6 +30,8 @@ export function topicsOf(event: LiveEvent): string[] {
       return [topics.activity()];
     case "progress":
       return [topics.progress(event.campaignId)];
+    case "chat_token":
+      return [topics.chatReply(event.token.conversationId)];
   }
 }
 

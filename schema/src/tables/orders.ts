@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { interventionStatus, interventionType, orderStatus, paymentStatus } from "../enums.js";
 import { conversations } from "./chat.js";
 import { at, createdAt, id, orgId, updatedAt } from "./columns.js";
@@ -22,6 +22,8 @@ export const orders = pgTable(
     deliveryFee: integer("delivery_fee"),
     /** Local 10-digit form, `0XXXXXXXXX`. */
     phone: text("phone"),
+    /** Where each filled slot came from (MESSAGE, VISION, TRANSACTIONS), as Botlive's order_status shows it. */
+    slotSources: jsonb("slot_sources").$type<Record<string, string>>().notNull().default({}),
     completionRate: integer("completion_rate").notNull().default(0),
     status: orderStatus("status").notNull().default("in_progress"),
     createdAt: createdAt(),

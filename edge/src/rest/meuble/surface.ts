@@ -3,8 +3,7 @@ import type { AppBindings } from "../../http/app-types.js";
 import { rateLimit } from "../../http/rate-limit.js";
 import { requireCaller } from "./auth.js";
 import { registerMeubleAuthRoutes } from "./auth.routes.js";
-// Chat helper's file (POST /api/chat, GET /api/chat/history); the lead wires it at merge.
-// import { registerMeubleChatRoutes } from "./chat.routes.js";
+import { registerMeubleChatRoutes } from "./chat.routes.js";
 import { meubleError, renderMeubleError } from "./errors.js";
 import {
   defaultBodyLimit,
@@ -63,7 +62,7 @@ export function createMeubleApp(options: { withHealth: boolean }): MeubleApp {
     if (prefix !== "/api/auth") app.use(pattern, requireCaller);
   }
   registerMeubleAuthRoutes(app);
-  // registerMeubleChatRoutes(app); // <- MOUNT LINE for the chat helper's routes: uncomment at merge.
+  registerMeubleChatRoutes(app);
   registerMeubleSupportRoutes(app);
   registerMeubleVoiceRoutes(app);
   registerMeubleOpsRoutes(app, options);

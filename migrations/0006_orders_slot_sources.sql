@@ -1,0 +1,1 @@
+ALTER TABLE "orders" ADD COLUMN "slot_sources" jsonb DEFAULT '{}'::jsonb NOT NULL;
