@@ -481,13 +481,13 @@ describe("Botlive webhook routes", () => {
       body: { webhook_url: "https://n8n.example.com/webhook/botlive" },
     });
     expect(response.status).toBe(401);
-    expect(response.body).toMatchObject({ success: false, error: { code: "UNAUTHORIZED" } });
+    expect(response.body).toMatchObject({ success: false, error: "unauthorized" });
   });
 
   it("refuses private targets and bad bodies with 422, and another company's id with 403", async () => {
     const privateTarget = await botlive("/botlive/webhook/register", { body: { webhook_url: "http://192.168.1.1/x" } });
     expect(privateTarget.status).toBe(422);
-    expect(privateTarget.body).toMatchObject({ success: false, error: { code: "VALIDATION_ERROR" } });
+    expect(privateTarget.body).toMatchObject({ success: false, error: "validation_error" });
     const privateTest = await botlive(`/botlive/webhook/test?webhook_url=${encodeURIComponent("http://[::1]:80/")}`);
     expect(privateTest.status).toBe(422);
     const badEvent = await botlive("/botlive/webhook/register", {

@@ -12,7 +12,7 @@ import { requestLog } from "./http/request-log.js";
 import { authenticate, credentialsFrom } from "./identity/authenticate.js";
 import { createInternalApp, INTERNAL_API_PREFIX, RECORDING_UPLOAD_PATH } from "./internal/routes.js";
 import { forwardToStreamSession, isStreamRequest } from "./live/single-connection.js";
-import { createBotliveApp } from "./rest/botlive/surface.js";
+import { BOTLIVE_BASE, createBotliveApp } from "./rest/botlive/surface.js";
 import { createMeubleApp, isMeublePath, MEUBLE_BASE } from "./rest/meuble/surface.js";
 import { createMiniBotPanelApp } from "./rest/minibotpanel/surface.js";
 import { createSpeechAiApp, SPEECHAI_BASE } from "./rest/speechai/surface.js";
@@ -90,8 +90,7 @@ app.on(["GET", "POST", "PUT", "DELETE", "OPTIONS"], "/graphql", (c) =>
 
 app.route(INTERNAL_API_PREFIX, createInternalApp());
 app.route("/", createMiniBotPanelApp());
-// Botlive (/botlive/...): the chat surface, with the webhooks helper's /botlive/webhook/* routes.
-app.route("/", createBotliveApp());
+app.route(BOTLIVE_BASE, createBotliveApp());
 // SpeechAI lives under /api/v1, which no other surface uses (MiniBotPanel's paths are /api/campaigns, /api/stats, …).
 app.route(SPEECHAI_BASE, createSpeechAiApp());
 // VoiceERA's paths (/auth, /agents, /campaigns, /call-logs, …) do not meet MiniBotPanel's /api/… ones; only /health

@@ -249,6 +249,18 @@ describe("API key and company_id", () => {
     expect(wrong.status).toBe(401);
   });
 
+  it("answers a path the document does not have in the same envelope", async () => {
+    for (const [method, path] of [
+      ["GET", "/nothing"],
+      ["POST", "/message/stream/extra"],
+      ["GET", "/webhook/register"],
+    ] as const) {
+      const response = await botlive(method, path, tenant.headers);
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(response.body).toMatchObject({ success: false, error: "not_found" });
+    }
+  });
+
   it("answers 404 for an unknown company_id and 403 for another organisation's", async () => {
     const other = await createTenant(db(), "botlive-other");
     const unknown = await botlive("GET", `/stats/${legacyCompanyId()}`, tenant.headers);

@@ -37,7 +37,8 @@ function toBotliveError(error: unknown): ApiError {
   if (apiError.status >= 500) {
     return apiError.status === 503 ? apiError : botliveError("internal_error", 500, "Internal server error");
   }
-  return apiError;
+  // Domain codes (VALIDATION_ERROR, NOT_FOUND…) in Botlive's lower-case spelling.
+  return botliveError(apiError.code.toLowerCase(), apiError.status, apiError.message);
 }
 
 /** A request that fails validation: 422, naming each field. */

@@ -1,14 +1,16 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppBindings } from "../../http/app-types.js";
-import { ApiError } from "../../http/errors.js";
 import type { Principal } from "../../identity/principal.js";
+import { hasScope } from "../../identity/principal.js";
 import { getOrganisation } from "../../organisations/service.js";
 import { webhookConfig } from "../../webhooks/config.js";
 import { BOTLIVE_EVENT_NAMES } from "../../webhooks/events.js";
 import { registerWebhook, testWebhook } from "../../webhooks/service.js";
 import { SIGNATURE_HEADER } from "../../webhooks/signature.js";
 import { json, jsonBody } from "../shared/openapi.js";
+import { assertOwnCompany, botliveCaller } from "./auth.js";
+import { botliveError } from "./errors.js";
 
 const tags = ["Botlive: Webhooks"];
 
@@ -51,7 +53,7 @@ const TestResponse = z
 
 const registerRoute = createRoute({
   method: "post",
-  path: "/botlive/webhook/register",
+  path: "/webhook/register",
   tags,
   summary: "Enregistrer un webhook",
   description:
@@ -64,7 +66,7 @@ const registerRoute = createRoute({
 
 const testRoute = createRoute({
   method: "post",
-  path: "/botlive/webhook/test",
+  path: "/webhook/test",
   tags,
   summary: "Tester un webhook",
   description: "Sends a signed `webhook.test` event to a webhook this organisation registered, and returns its answer.",
@@ -75,9 +77,10 @@ const testRoute = createRoute({
 /** Botlive's documented webhook routes (§7–8 of botlive.md), over the webhooks service. */
 export function registerBotliveWebhookRoutes(app: OpenAPIHono<AppBindings>): void {
   app.openapi(registerRoute, async (c) => {
-    const { orgId } = webhookManager(c);
+    const principal = webhookManager(c);
+    const { orgId } = principal;
     const body = c.req.valid("json");
-    const companyId = await assertOwnCompany(c, orgId, body.company_id);
+    const companyId = await companyOf(c, principal, body.company_id);
     const { webhook, secret } = await registerWebhook(
       c.var.database.db,
       orgId,
@@ -114,20 +117,18 @@ export function registerBotliveWebhookRoutes(app: OpenAPIHono<AppBindings>): voi
 
 /** Botlive needs an API key (X-API-Key) or a user token that may manage webhooks. */
 function webhookManager(c: Context<AppBindings>): Principal {
-  const principal = c.var.principal;
-  if (!principal) throw new ApiError("UNAUTHORIZED", 401, c.var.authError?.message ?? "X-API-Key header required");
-  if (!principal.scopes.includes("webhooks:manage")) {
-    throw new ApiError("FORBIDDEN", 403, "This API key lacks the webhooks:manage scope");
+  const principal = botliveCaller(c);
+  if (!hasScope(principal, "webhooks:manage")) {
+    throw botliveError("forbidden", 403, "This API key lacks the webhooks:manage scope");
   }
   return principal;
 }
 
-/** Botlive names the organisation by its company_id: one given must be the caller's own. */
-async function assertOwnCompany(c: Context<AppBindings>, orgId: string, companyId: string | undefined) {
-  const organisation = await getOrganisation(c.var.database.db, orgId);
-  const own = organisation?.externalId ?? null;
-  if (companyId !== undefined && companyId !== own) {
-    throw new ApiError("FORBIDDEN", 403, `company_id ${companyId} does not belong to this API key`);
+/** The company_id the configuration names: the one given (which must be the caller's), else the caller's own. */
+async function companyOf(c: Context<AppBindings>, principal: Principal, companyId: string | undefined) {
+  if (companyId !== undefined) {
+    await assertOwnCompany(c, principal, companyId);
+    return companyId;
   }
-  return own;
+  return (await getOrganisation(c.var.database.db, principal.orgId))?.externalId ?? null;
 }
