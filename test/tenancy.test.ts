@@ -637,7 +637,93 @@ function batchImportCheck(field: "previewBatchImport" | "importBatch"): () => Pr
 
 const webhookMutation = (field: string) => `mutation ($id: ID!) { ${field}(id: $id) { ${ERROR_FIELDS} } }`;
 
+/** A product of A's catalogue, written straight to the table, with a SKU nobody else uses. */
+async function aProduct(label: string): Promise<{ sku: string; name: string }> {
+  const sku = `TEN-${label}-${crypto.randomUUID().slice(0, 8)}`;
+  const name = `A's ${label} product`;
+  await database().query("insert into products (org_id, sku, name, price) values ($1, $2, $3, 10)", [
+    a.orgId,
+    sku,
+    name,
+  ]);
+  return { sku, name };
+}
+
+async function productNameOfA(sku: string): Promise<string | undefined> {
+  const { rows } = await database().query<{ name: string }>(
+    "select name from products where org_id = $1 and sku = $2",
+    [a.orgId, sku],
+  );
+  return rows[0]?.name;
+}
+
+/** The global id of A's first order or intervention of a fresh chat session. */
+async function aChatItemId(field: "orders" | "interventions", message: string): Promise<{ id: string; uuid: string }> {
+  const session = chatSession();
+  await sendChat(a.auth, session, message);
+  const items = await chatList<{ id: string; customerRef: string }>(field, "id customerRef", a.auth);
+  const item = items.find((candidate) => candidate.customerRef === session);
+  if (!item) throw new Error(`no ${field} item for the session`);
+  return { id: item.id, uuid: Buffer.from(item.id, "base64").toString("utf8").split(":")[1] ?? "" };
+}
+
+async function statusOf(table: "orders" | "interventions" | "tickets", where: string, value: string) {
+  const { rows } = await database().query<{ status: string }>(
+    `select status::text from ${table} where org_id = $1 and ${where} = $2`,
+    [a.orgId, value],
+  );
+  return rows[0]?.status;
+}
+
 const mutationChecks: Record<string, () => Promise<void>> = {
+  saveProduct: async () => {
+    // The same SKU saved elsewhere is that organisation's own product; A's keeps its name.
+    const mine = await aProduct("save");
+    const save = `mutation ($input: ProductInput!) { saveProduct(input: $input) { ${ERROR_FIELDS}
+      ... on MutationSaveProductSuccess { data { sku name } } } }`;
+    for (const attacker of attackers) {
+      const theirs = successData<{ sku: string; name: string }>(
+        await graphql(save, { input: { sku: mine.sku, name: "stolen", price: 1 } }, attacker.headers()),
+        "saveProduct",
+      );
+      expect(theirs.name, attacker.name).toBe("stolen");
+    }
+    expect(await productNameOfA(mine.sku)).toBe(mine.name);
+  },
+  deleteProduct: async () => {
+    const mine = await aProduct("delete");
+    await expectNotFoundForAttackers(
+      `mutation ($sku: String!) { deleteProduct(sku: $sku) { ${ERROR_FIELDS} } }`,
+      "deleteProduct",
+      { sku: mine.sku },
+    );
+    expect(await productNameOfA(mine.sku)).toBe(mine.name);
+  },
+  updateTicketStatus: async () => {
+    // Codes are numbered per organisation: another one's call may reach its own ticket of that code, never A's.
+    const mine = await aTicket();
+    const update = `mutation ($code: String!) { updateTicketStatus(code: $code, status: closed) { ${ERROR_FIELDS} } }`;
+    for (const attacker of attackers) await graphql(update, { code: mine.code }, attacker.headers());
+    expect(await statusOf("tickets", "code", mine.code)).toBe("open");
+  },
+  cancelOrder: async () => {
+    const order = await aChatItemId("orders", "Je veux commander un savon");
+    await expectNotFoundForAttackers(
+      `mutation ($id: ID!) { cancelOrder(id: $id) { ${ERROR_FIELDS} } }`,
+      "cancelOrder",
+      { id: order.id },
+    );
+    expect(await statusOf("orders", "id", order.uuid)).toBe("in_progress");
+  },
+  resolveIntervention: async () => {
+    const intervention = await aChatItemId("interventions", "Je veux parler à un conseiller");
+    await expectNotFoundForAttackers(
+      `mutation ($id: ID!) { resolveIntervention(id: $id) { ${ERROR_FIELDS} } }`,
+      "resolveIntervention",
+      { id: intervention.id },
+    );
+    expect(await statusOf("interventions", "id", intervention.uuid)).toBe("open");
+  },
   sendMessage: async () => {
     // The same session key elsewhere is another conversation: nobody else can pay into or read A's order.
     const session = chatSession();

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { type AccountRow, accountForCampaign } from "../billing/service.js";
 import type { Database, Transaction } from "../db/client.js";
 import { NotFoundError } from "../shared/errors.js";
-import { isUuid } from "../shared/ids.js";
+import { isUuid, uuidEquals } from "../shared/ids.js";
 import type { Debtor } from "./plan.js";
 
 /** Database work of the importer. Every statement is scoped by the caller's organisation. */
@@ -24,8 +24,7 @@ export async function findBatchAgent(
 ): Promise<{ id: string }> {
   const voice = and(eq(agents.orgId, orgId), eq(agents.kind, "voice"));
   if (wanted) {
-    const match =
-      "slug" in wanted ? eq(agents.slug, wanted.slug) : isUuid(wanted.id) ? eq(agents.id, wanted.id) : sql`false`;
+    const match = "slug" in wanted ? eq(agents.slug, wanted.slug) : uuidEquals(agents.id, wanted.id);
     const [agent] = await db.select({ id: agents.id }).from(agents).where(and(voice, match));
     if (!agent) throw new NotFoundError(`Voice agent ${"slug" in wanted ? wanted.slug : wanted.id}`);
     return agent;

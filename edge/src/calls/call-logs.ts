@@ -2,7 +2,7 @@ import { type CallStatus, calls, callTurns } from "@switchboard/schema";
 import { and, asc, count, desc, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { NotFoundError } from "../shared/errors.js";
-import { isUuid } from "../shared/ids.js";
+import { isUuid, uuidEquals } from "../shared/ids.js";
 import type { CallRow } from "./service.js";
 
 /** The number on the other end of the line: the caller of an inbound call, else the number dialled. */
@@ -29,10 +29,6 @@ export function callLogConditions(orgId: string, filter: CallLogFilter): SQL | u
     filter.from ? gte(calls.createdAt, filter.from) : undefined,
     filter.to ? lte(calls.createdAt, filter.to) : undefined,
   );
-}
-
-function uuidEquals(column: typeof calls.campaignId | typeof calls.agentId, value: string): SQL {
-  return isUuid(value) ? eq(column, value) : sql`false`;
 }
 
 export type CallTurnText = { callId: string; speaker: "agent" | "contact" | "system"; text: string };

@@ -6,7 +6,7 @@ import { toInternational } from "../contacts/phone.js";
 import type { Database, Transaction } from "../db/client.js";
 import { type ActivityKind, activity } from "../live/events.js";
 import { NotFoundError } from "../shared/errors.js";
-import { isUuid } from "../shared/ids.js";
+import { isUuid, uuidEquals } from "../shared/ids.js";
 import { parseInput } from "../shared/validate.js";
 import { emitCampaignEvent } from "../webhooks/campaign-events.js";
 import type { CampaignEffects } from "./effects.js";
@@ -150,7 +150,7 @@ async function insertPendingCalls(
 }
 
 async function resolveVoiceAgent(tx: Transaction, orgId: string, ref: AgentRef): Promise<{ id: string }> {
-  const match = "slug" in ref ? eq(agents.slug, ref.slug) : isUuid(ref.id) ? eq(agents.id, ref.id) : sql`false`;
+  const match = "slug" in ref ? eq(agents.slug, ref.slug) : uuidEquals(agents.id, ref.id);
   const [agent] = await tx
     .select({ id: agents.id, kind: agents.kind })
     .from(agents)

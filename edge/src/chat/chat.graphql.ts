@@ -6,7 +6,14 @@ import type { ChatToken, HubMessage } from "../live/events.js";
 import { subscribeToHub } from "../live/subscribe.js";
 import { topics } from "../live/topics.js";
 import { type OrderProgress, orderProgress } from "../orders/progress.js";
-import { type Intervention, listInterventions, listOrders, type Order as OrderRow } from "../orders/service.js";
+import {
+  cancelOrder,
+  type Intervention,
+  listInterventions,
+  listOrders,
+  type Order as OrderRow,
+  resolveIntervention,
+} from "../orders/service.js";
 import { ValidationError } from "../shared/errors.js";
 import { conversationFor, runChatTurnLive } from "./live.js";
 import { afterChatTurn, chatEngineFor } from "./runtime.js";
@@ -187,7 +194,28 @@ builder.queryFields((t) => ({
   }),
 }));
 
+/** The uuid behind a global id of the given type; another type's id names nothing. */
+function idOf(globalId: { typename: string; id: string }, typename: string): string {
+  return globalId.typename === typename ? globalId.id : "";
+}
+
 builder.mutationFields((t) => ({
+  cancelOrder: t.field({
+    type: OrderRef,
+    description: "Cancels an order still being taken (a completed or cancelled one is refused).",
+    authScopes: { authenticated: true },
+    errors: { types: writeErrors },
+    args: { id: t.arg.globalID({ required: true }) },
+    resolve: (_root, { id }, context) => cancelOrder(db(context), orgOf(context), idOf(id, "Order")),
+  }),
+  resolveIntervention: t.field({
+    type: InterventionRef,
+    description: "Marks an intervention handled by a human.",
+    authScopes: { authenticated: true },
+    errors: { types: writeErrors },
+    args: { id: t.arg.globalID({ required: true }) },
+    resolve: (_root, { id }, context) => resolveIntervention(db(context), orgOf(context), idOf(id, "Intervention")),
+  }),
   sendMessage: t.field({
     type: ChatReplyRef,
     description: "Sends a customer message to a chat agent; its tokens stream to chatReply subscribers of the session.",

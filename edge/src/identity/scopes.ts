@@ -12,6 +12,8 @@ export const ALL_SCOPES = [
   "billing:manage",
   /** Register, test and delete webhooks; read and replay their deliveries. */
   "webhooks:manage",
+  /** Add, change and remove products of the organisation's catalogue (searching it needs no scope). */
+  "catalog:write",
 ] as const;
 
 export type Scope = (typeof ALL_SCOPES)[number];

@@ -1,6 +1,8 @@
 import { conversations, interventions, orders } from "@switchboard/schema";
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Database, Transaction } from "../db/client.js";
+import { ConflictError, NotFoundError } from "../shared/errors.js";
+import { uuidEquals } from "../shared/ids.js";
 import { emitWebhookEvent } from "../webhooks/emit.js";
 import type { ExtractedSlots } from "./extract.js";
 import { completionRate, filledSlots, orderProgress } from "./progress.js";
@@ -355,4 +357,47 @@ export async function listInterventions(
     .where(and(eq(interventions.orgId, orgId), filter.status ? eq(interventions.status, filter.status) : undefined))
     .orderBy(desc(interventions.createdAt))
     .limit(filter.limit);
+}
+
+/** Cancels one order still being taken; a completed or cancelled one is left as it is (ConflictError). */
+export async function cancelOrder(db: Db, orgId: string, orderId: string): Promise<Order> {
+  const [cancelled] = await db
+    .update(orders)
+    .set({ status: "cancelled", updatedAt: new Date() })
+    .where(and(eq(orders.orgId, orgId), uuidEquals(orders.id, orderId), eq(orders.status, "in_progress")))
+    .returning();
+  if (cancelled) return cancelled;
+  const existing = await findOrder(db, orgId, orderId);
+  throw new ConflictError(`Order is already ${existing.status}`);
+}
+
+/** Marks an intervention handled; resolving a resolved one changes nothing. */
+export async function resolveIntervention(db: Db, orgId: string, interventionId: string): Promise<Intervention> {
+  const [resolved] = await db
+    .update(interventions)
+    .set({ status: "resolved", resolvedAt: new Date() })
+    .where(
+      and(
+        eq(interventions.orgId, orgId),
+        uuidEquals(interventions.id, interventionId),
+        eq(interventions.status, "open"),
+      ),
+    )
+    .returning();
+  if (resolved) return resolved;
+  const [existing] = await db
+    .select()
+    .from(interventions)
+    .where(and(eq(interventions.orgId, orgId), uuidEquals(interventions.id, interventionId)));
+  if (!existing) throw new NotFoundError(`Intervention ${interventionId}`);
+  return existing;
+}
+
+async function findOrder(db: Db, orgId: string, orderId: string): Promise<Order> {
+  const [order] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.orgId, orgId), uuidEquals(orders.id, orderId)));
+  if (!order) throw new NotFoundError(`Order ${orderId}`);
+  return order;
 }

@@ -2,6 +2,7 @@ import { ACCENTED_LETTERS, PLAIN_LETTERS, products } from "@switchboard/schema";
 import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.js";
+import { NotFoundError } from "../shared/errors.js";
 import { parseInput } from "../shared/validate.js";
 
 export type ProductRow = typeof products.$inferSelect;
@@ -70,6 +71,45 @@ export async function searchProductsPage(
     db.select({ total: sql<number>`count(*)::int` }).from(products).where(where),
   ]);
   return { products: rows, total: counted[0]?.total ?? 0, page: data.page, limit: data.limit };
+}
+
+const productInput = z.object({
+  sku: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(200),
+  category: z.string().trim().min(1).max(100).optional(),
+  description: z.string().trim().max(5000).optional(),
+  price: z.number().min(0).max(10_000_000),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "Expected an ISO 4217 code")
+    .default("EUR"),
+  inStock: z.boolean().default(true),
+  images: z.array(z.url().max(2000)).max(20).default([]),
+});
+
+export type ProductInput = z.input<typeof productInput>;
+
+/** Adds a product to the catalogue, or replaces the one with the same SKU. */
+export async function saveProduct(db: Database, orgId: string, input: ProductInput): Promise<Product> {
+  const fields = parseInput(productInput, input, "Invalid product");
+  const values = { ...fields, category: fields.category ?? null, description: fields.description ?? null };
+  const [saved] = await db
+    .insert(products)
+    .values({ ...values, orgId })
+    .onConflictDoUpdate({ target: [products.orgId, products.sku], set: { ...values, updatedAt: new Date() } })
+    .returning(productColumns);
+  if (!saved) throw new Error("product upsert returned nothing");
+  return saved;
+}
+
+/** Removes a product from the catalogue; tickets keep the SKU they name. */
+export async function deleteProduct(db: Database, orgId: string, sku: string): Promise<Product> {
+  const [deleted] = await db
+    .delete(products)
+    .where(and(eq(products.orgId, orgId), eq(products.sku, sku)))
+    .returning(productColumns);
+  if (!deleted) throw new NotFoundError(`Product ${sku}`);
+  return deleted;
 }
 
 function folded(value: SQL): SQL {

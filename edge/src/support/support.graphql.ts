@@ -4,8 +4,8 @@ import { builder } from "../graphql/builder.js";
 import { db, orgOf, principalOf } from "../graphql/context.js";
 import { writeErrors } from "../graphql/errors.js";
 import { textConnection } from "../graphql/pagination.js";
-import { MAX_PRODUCT_LIMIT, type Product, searchProductsPage } from "./products.js";
-import { createTicket, getTicket, listTickets, type Ticket } from "./tickets.js";
+import { deleteProduct, MAX_PRODUCT_LIMIT, type Product, saveProduct, searchProductsPage } from "./products.js";
+import { createTicket, getTicket, listTickets, type Ticket, updateTicketStatus } from "./tickets.js";
 
 const TicketStatus = builder.enumType("TicketStatus", {
   values: ["open", "in_progress", "waiting_customer", "resolved", "closed"] as const,
@@ -117,7 +117,43 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const ProductInput = builder.inputType("ProductInput", {
+  fields: (t) => ({
+    sku: t.string({ required: true }),
+    name: t.string({ required: true }),
+    category: t.string(),
+    description: t.string(),
+    price: t.float({ required: true }),
+    currency: t.string({ description: "ISO 4217; EUR by default." }),
+    inStock: t.boolean(),
+    images: t.stringList(),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  saveProduct: t.field({
+    type: ProductRef,
+    description: "Adds a product to the catalogue, or replaces the one with the same SKU.",
+    authScopes: { scope: "catalog:write" },
+    errors: { types: writeErrors },
+    args: { input: t.arg({ type: ProductInput, required: true }) },
+    resolve: (_root, { input }, context) => saveProduct(db(context), orgOf(context), withoutNulls(input)),
+  }),
+  deleteProduct: t.field({
+    type: ProductRef,
+    authScopes: { scope: "catalog:write" },
+    errors: { types: writeErrors },
+    args: { sku: t.arg.string({ required: true }) },
+    resolve: (_root, { sku }, context) => deleteProduct(db(context), orgOf(context), sku),
+  }),
+  updateTicketStatus: t.field({
+    type: TicketRef,
+    description: "Moves a ticket along: a closed ticket is final; resolving or closing stamps resolvedAt.",
+    authScopes: { authenticated: true },
+    errors: { types: writeErrors },
+    args: { code: t.arg.string({ required: true }), status: t.arg({ type: TicketStatus, required: true }) },
+    resolve: (_root, { code, status }, context) => updateTicketStatus(db(context), orgOf(context), code, status),
+  }),
   createTicket: t.field({
     type: TicketRef,
     authScopes: { authenticated: true },

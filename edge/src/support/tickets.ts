@@ -2,7 +2,7 @@ import { ticketSequences, tickets, uploads } from "@switchboard/schema";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.js";
-import { NotFoundError, ValidationError } from "../shared/errors.js";
+import { ConflictError, NotFoundError, ValidationError } from "../shared/errors.js";
 import { type KeysetPage, keyset } from "../shared/keyset.js";
 import { parseInput } from "../shared/validate.js";
 import { priorityFor, priorityScore, severityLevel, slaDeadlines } from "./priority.js";
@@ -134,4 +134,23 @@ export async function listTickets(
     .where(and(eq(tickets.orgId, orgId), status ? eq(tickets.status, status) : undefined, ...conditions))
     .orderBy(orderBy)
     .limit(limit);
+}
+
+/** Where a ticket may go next: a closed ticket is final; resolving or closing stamps `resolvedAt`, reopening clears it. */
+export async function updateTicketStatus(
+  db: Database,
+  orgId: string,
+  code: string,
+  status: Ticket["status"],
+): Promise<Ticket> {
+  const current = await getTicket(db, orgId, code);
+  if (current.status === "closed" && status !== "closed") throw new ConflictError(`Ticket ${code} is closed`);
+  const ends = status === "resolved" || status === "closed";
+  const [updated] = await db
+    .update(tickets)
+    .set({ status, updatedAt: new Date(), resolvedAt: ends ? (current.resolvedAt ?? new Date()) : null })
+    .where(and(eq(tickets.orgId, orgId), eq(tickets.id, current.id)))
+    .returning();
+  if (!updated) throw new NotFoundError("Ticket");
+  return updated;
 }
