@@ -118,3 +118,55 @@ describe("the LLM agent on /botlive/message", () => {
     expect(body.response).toMatch(/^Bonjour !/);
   });
 });
+
+describe("the LLM agent on Meuble de France's /api/chat", () => {
+  async function chat(message: string, sessionId: string): Promise<Record<string, unknown>> {
+    const response = await fetch(`${edgeUrl}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...tenant.headers },
+      body: JSON.stringify({ message, session_id: sessionId }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  it("searches the catalogue and opens a ticket through the model's tool calls", async () => {
+    const sku = `TBL-${crypto.randomUUID().slice(0, 6)}`;
+    await db().query("insert into products (org_id, sku, name, category, price) values ($1, $2, $3, 'salle', 349)", [
+      tenant.orgId,
+      sku,
+      "Table Chêne Massif",
+    ]);
+    llm.script(
+      { toolCalls: [{ name: "search_products", arguments: { query: "table chene" } }] },
+      {
+        toolCalls: [
+          {
+            name: "create_ticket",
+            arguments: {
+              category: "défaut_fabrication",
+              severity: "high",
+              description: "Plateau fendu",
+              product_sku: sku,
+            },
+          },
+        ],
+      },
+      { text: "J'ai ouvert un ticket pour votre table fendue." },
+    );
+    const body = await chat("Ma table en chêne est fendue, pouvez-vous ouvrir un ticket ?", `llm-${sku}`);
+    expect(body.response).toBe("J'ai ouvert un ticket pour votre table fendue.");
+    expect(body.ticket_id).toMatch(/^TKT-\d{4}-\d{6}$/);
+    const { rows } = await db().query<{ product_sku: string; description: string }>(
+      "select product_sku, description from tickets where org_id = $1 and code = $2",
+      [tenant.orgId, body.ticket_id],
+    );
+    expect(rows).toEqual([{ product_sku: sku, description: "Plateau fendu" }]);
+
+    // What the search tool gave back to the model is the organisation's matching product.
+    const afterSearch = llm.requests[1]?.body.messages.find((message) => message.role === "tool");
+    expect(JSON.stringify(afterSearch?.content)).toContain(sku);
+    const tools = llm.requests[0]?.body.tools?.map((tool) => tool.function.name).sort();
+    expect(tools).toEqual(["create_ticket", "request_human", "search_products"]);
+  });
+});
