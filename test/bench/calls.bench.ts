@@ -31,7 +31,8 @@ import {
  * - baseline: one campaign of 10 calls, 2 at a time (refill latency at no load);
  * - sustained: one campaign of 500 calls, max_concurrent_calls 50 (the documented maximum): ~450 refills;
  * - fan-out (only when named in CALLS_BENCH_PHASES): 10 campaigns × 50 calls, 50 each, so up to 500 calls are
- *   in flight at once. Each edge request holds its own database connection: embedded PGlite takes 1,000, a
+ *   in flight at once; the campaigns start 20 s apart and dial one call a second each, and holding 500 calls
+ *   on the line at that pace needs long calls: run it slowed down (CALLS_BENCH_SPEED=0.1, calls of ~5 min). Each edge request holds its own database connection: embedded PGlite takes 1,000, a
  *   default Postgres (max_connections 100) runs out — and with it every other user of that server.
  * Figures per phase: refill latency (a call's end → the next dial of the same campaign), the media node's own
  * time per jambonz hook (minus its wait on the edge's /turn), calls/s and wall time; GET / as a baseline.
@@ -39,6 +40,7 @@ import {
  * time, so at ×120 a greeting /turn slower than 333 ms real ends the call unanswered and the figures describe
  * broken calls ("persona's result" shows it).
  * Env: CALLS_BENCH_SPEED (emulator speed, default 30), CALLS_BENCH_PHASES (e.g. "baseline,sustained"),
+ * CALLS_BENCH_TIMEOUT_MINUTES (per phase, default 10),
  * DATABASE_URL (a throw-away database on that server instead of embedded PGlite).
  * "loop delay" is this process's event-loop delay while the phase ran: a hook's own time includes waiting for
  * the loop, which only the media node (and this bench's bookkeeping) uses.
@@ -46,25 +48,50 @@ import {
 const SPEED = Number(process.env.CALLS_BENCH_SPEED ?? 30);
 const CONTACTS = 500;
 const SCENARIO = "scenario_test_demo";
-const PHASE_TIMEOUT_MS = 10 * 60_000;
+const PHASE_TIMEOUT_MS = Number(process.env.CALLS_BENCH_TIMEOUT_MINUTES ?? 10) * 60_000;
 const POLL_MS = 250;
 
-type Phase = { name: string; label: string; campaigns: number; callsEach: number; maxConcurrent: number };
+/**
+ * `batchSize`: calls a campaign's dialer places per tick (a tick a second while it ramps up). `startSpacingMs`:
+ * campaigns start this far apart, so the lines fill at the pace a trunk's calls-per-second limit would allow.
+ */
+type Phase = {
+  name: string;
+  label: string;
+  campaigns: number;
+  callsEach: number;
+  maxConcurrent: number;
+  batchSize: number;
+  startSpacingMs: number;
+};
 const PHASES: Phase[] = [
-  { name: "baseline", label: "1 campaign × 10 calls, 2 concurrent", campaigns: 1, callsEach: 10, maxConcurrent: 2 },
+  {
+    name: "baseline",
+    label: "1 campaign × 10 calls, 2 concurrent",
+    campaigns: 1,
+    callsEach: 10,
+    maxConcurrent: 2,
+    batchSize: 20,
+    startSpacingMs: 0,
+  },
   {
     name: "sustained",
     label: "1 campaign × 500 calls, 50 concurrent",
     campaigns: 1,
     callsEach: 500,
     maxConcurrent: 50,
+    batchSize: 20,
+    startSpacingMs: 0,
   },
   {
     name: "fanout",
-    label: "10 campaigns × 50 calls, 50 concurrent each",
+    label: "10 campaigns × 50 calls, 50 concurrent each, started 20 s apart, 1 dial/s each",
     campaigns: 10,
     callsEach: 50,
     maxConcurrent: 50,
+    // About 2.5 dials a second in all: the machine's whole stack sustains ~4.8 calls/s (see README).
+    batchSize: 1,
+    startSpacingMs: 20_000,
   },
 ];
 
@@ -208,14 +235,15 @@ async function runPhase(edgeUrl: string, databaseUrl: string, phase: Phase, cont
   const campaigns: number[] = [];
   for (let index = 0; index < phase.campaigns; index++) {
     const contactIds = contacts.slice(index * phase.callsEach, (index + 1) * phase.callsEach);
-    campaigns.push(await createCampaign(edgeUrl, `${phase.name} ${index + 1}`, contactIds, phase.maxConcurrent));
+    campaigns.push(await createCampaign(edgeUrl, `${phase.name} ${index + 1}`, contactIds, phase));
   }
   timer.reset();
   loopDelay.reset();
   loopDelay.enable();
   const started = performance.now();
-  await Promise.all(campaigns.map((campaign) => campaignRequest(edgeUrl, "POST", `/${campaign}/start`)));
-  const maxInFlight = await waitUntilCompleted(databaseUrl, campaigns);
+  const completion = waitUntilCompleted(databaseUrl, campaigns);
+  await startCampaigns(edgeUrl, campaigns, phase.startSpacingMs);
+  const maxInFlight = await completion;
   const wallSeconds = (performance.now() - started) / 1000;
   loopDelay.disable();
   const measured = await measureRefills(databaseUrl, campaigns);
@@ -236,7 +264,19 @@ async function runPhase(edgeUrl: string, databaseUrl: string, phase: Phase, cont
   return result;
 }
 
-async function createCampaign(edgeUrl: string, name: string, contactIds: number[], maxConcurrent: number) {
+/** All at once, or one every `spacingMs`. */
+async function startCampaigns(edgeUrl: string, campaigns: number[], spacingMs: number): Promise<void> {
+  if (spacingMs === 0) {
+    await Promise.all(campaigns.map((campaign) => campaignRequest(edgeUrl, "POST", `/${campaign}/start`)));
+    return;
+  }
+  for (const [index, campaign] of campaigns.entries()) {
+    if (index > 0) await new Promise((resolve) => setTimeout(resolve, spacingMs));
+    await campaignRequest(edgeUrl, "POST", `/${campaign}/start`);
+  }
+}
+
+async function createCampaign(edgeUrl: string, name: string, contactIds: number[], phase: Phase) {
   const response = await fetch(`${edgeUrl}/api/campaigns/`, {
     method: "POST",
     headers: { ...API_KEY_HEADERS, "content-type": "application/json" },
@@ -244,8 +284,8 @@ async function createCampaign(edgeUrl: string, name: string, contactIds: number[
       name: `Bench calls ${name}`,
       contact_ids: contactIds,
       scenario: SCENARIO,
-      max_concurrent_calls: maxConcurrent,
-      batch_size: 20,
+      max_concurrent_calls: phase.maxConcurrent,
+      batch_size: phase.batchSize,
       retry_enabled: false,
     }),
   });

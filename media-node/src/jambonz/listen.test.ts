@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -100,5 +100,22 @@ describe("listen recording with an outbox spool", () => {
     await outbox.drain();
     expect(received).toEqual([]);
     expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  it("keeps the recording in memory, and uploads it, when the spool directory cannot be used", async () => {
+    const received: Received[] = [];
+    const { outbox, spoolDir } = spoolingOutbox(received);
+    rmSync(spoolDir, { recursive: true, force: true });
+    writeFileSync(spoolDir, "not a directory");
+    const frames = Array.from({ length: 5 }, (_, index) => Buffer.alloc(320, index));
+    await streamAudio(outbox, frames, { sampleRate: 8_000 });
+    await eventually(() => received.length > 0);
+    await outbox.drain();
+    expect(received).toHaveLength(1);
+    expect(
+      Buffer.from(received[0]?.body ?? new Uint8Array())
+        .subarray(44)
+        .equals(Buffer.concat(frames)),
+    ).toBe(true);
   });
 });

@@ -45,7 +45,7 @@ export function attachListenServer(server: Server, options: ListenOptions): WebS
 }
 
 function record(ws: WebSocket, callId: string, outbox: Outbox, log: (message: string) => void): void {
-  const sink = recordingSink(outbox, callId);
+  const sink = recordingSink(outbox, callId, log);
   let bytes = 0;
   let format = { sampleRate: RECORDING_SAMPLE_RATE, channels: 1 };
   ws.on("message", (data, isBinary) => {
@@ -75,27 +75,47 @@ type RecordingSink = {
  * (header rewritten at the end), so an hour-long call is never held in memory; without one, frames are kept
  * and the WAV is built once at the end.
  */
-function recordingSink(outbox: Outbox, callId: string): RecordingSink {
+function recordingSink(outbox: Outbox, callId: string, log: (message: string) => void): RecordingSink {
   const spool = outbox.spoolDir;
-  if (!spool) {
-    const frames: Uint8Array[] = [];
-    return {
-      add: (frame) => frames.push(frame),
-      finish: async (dataBytes, format) => {
-        if (dataBytes > 0) outbox.enqueue({ ...recordingDelivery(callId), bytes: wavFromPcm16(frames, format) });
-      },
-    };
+  if (!spool) return memorySink(outbox, callId);
+  try {
+    mkdirSync(spool, { recursive: true });
+  } catch (error) {
+    log(`call ${callId}: spool ${spool} unusable (${String(error)}): recording kept in memory`);
+    return memorySink(outbox, callId);
   }
-  mkdirSync(spool, { recursive: true });
-  const file = join(spool, `${callId}-${Date.now()}.wav`);
+  return fileSink(outbox, callId, join(spool, `${callId}-${Date.now()}.wav`));
+}
+
+function memorySink(outbox: Outbox, callId: string): RecordingSink {
+  const frames: Uint8Array[] = [];
+  return {
+    add: (frame) => frames.push(frame),
+    finish: async (dataBytes, format) => {
+      if (dataBytes > 0) outbox.enqueue({ ...recordingDelivery(callId), bytes: wavFromPcm16(frames, format) });
+    },
+  };
+}
+
+function fileSink(outbox: Outbox, callId: string, file: string): RecordingSink {
   const out = createWriteStream(file);
+  // A file that cannot be written (disk full, spool removed) loses this recording only, never the process.
+  let failure: Error | null = null;
+  out.on("error", (error) => {
+    failure ??= error;
+  });
   out.write(new Uint8Array(WAV_HEADER_BYTES)); // placeholder until the length is known
   return {
-    add: (frame) => out.write(frame),
+    add: (frame) => {
+      if (!failure) out.write(frame);
+    },
     finish: async (dataBytes, format) => {
-      await new Promise<void>((resolve, reject) =>
-        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-      );
+      if (!failure) {
+        await new Promise<void>((resolve, reject) =>
+          out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+        );
+      }
+      if (failure) throw failure;
       if (dataBytes === 0) return rm(file, { force: true });
       const handle = await open(file, "r+");
       try {
