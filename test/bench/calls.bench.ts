@@ -31,7 +31,7 @@ import {
  * - baseline: one campaign of 10 calls, 2 at a time (refill latency at no load);
  * - sustained: one campaign of 500 calls, max_concurrent_calls 50 (the documented maximum): ~450 refills;
  * - fan-out (only when named in CALLS_BENCH_PHASES): 10 campaigns × 50 calls, 50 each, so up to 500 calls are
- *   in flight at once; the campaigns start 20 s apart and dial one call a second each, and holding 500 calls
+ *   in flight at once; the campaigns start 12 s apart and dial one call a second each, and holding 500 calls
  *   on the line at that pace needs long calls: run it slowed down (CALLS_BENCH_SPEED=0.1, calls of ~5 min). Each edge request holds its own database connection: embedded PGlite takes 1,000, a
  *   default Postgres (max_connections 100) runs out — and with it every other user of that server.
  * Figures per phase: refill latency (a call's end → the next dial of the same campaign), the media node's own
@@ -85,13 +85,13 @@ const PHASES: Phase[] = [
   },
   {
     name: "fanout",
-    label: "10 campaigns × 50 calls, 50 concurrent each, started 20 s apart, 1 dial/s each",
+    label: "10 campaigns × 50 calls, 50 concurrent each, started 12 s apart, 1 dial/s each",
     campaigns: 10,
     callsEach: 50,
     maxConcurrent: 50,
-    // About 2.5 dials a second in all: the machine's whole stack sustains ~4.8 calls/s (see README).
+    // About 4 dials a second at most in all: the machine's whole stack sustains ~4.8 calls/s (see README).
     batchSize: 1,
-    startSpacingMs: 20_000,
+    startSpacingMs: 12_000,
   },
 ];
 
