@@ -4,6 +4,7 @@ import type { Database, Transaction } from "../db/client.js";
 import { ConflictError, NotFoundError } from "../shared/errors.js";
 import { uuidEquals } from "../shared/ids.js";
 import { emitWebhookEvent } from "../webhooks/emit.js";
+import { companyIdOf } from "./company.js";
 import type { ExtractedSlots } from "./extract.js";
 import { completionRate, filledSlots, orderProgress } from "./progress.js";
 
@@ -159,14 +160,6 @@ async function emitOrderCompleted(tx: Transaction, order: Order, customerRef: st
     payload: { user_id: customerRef, company_id: company, order_status: orderProgress(order).orderStatus },
     idempotencyKey: `order_completed:${order.id}`,
   });
-}
-
-/** Botlive's company_id: the organisation's external id when it has one, else its id. */
-async function companyIdOf(db: Db, orgId: string): Promise<string> {
-  const result = await db.execute<{ company: string }>(
-    sql`select coalesce(external_id, id::text) as company from organisations where id = ${orgId}`,
-  );
-  return result.rows[0]?.company ?? orgId;
 }
 
 /** Opens an intervention and announces it (intervention_required). */

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppBindings } from "../../http/app-types.js";
 import type { Principal } from "../../identity/principal.js";
 import { hasScope } from "../../identity/principal.js";
-import { getOrganisation } from "../../organisations/service.js";
+import { companyIdOf } from "../../orders/company.js";
 import { webhookConfig } from "../../webhooks/config.js";
 import { BOTLIVE_EVENT_NAMES } from "../../webhooks/events.js";
 import { registerWebhook, testWebhook } from "../../webhooks/service.js";
@@ -33,7 +33,7 @@ const RegisterResponse = z
       id: z.string(),
       webhook_url: z.string(),
       events: z.array(z.string()),
-      company_id: z.string().nullable(),
+      company_id: z.string(),
       secret: z.string(),
       signature_header: z.string(),
       active: z.boolean(),
@@ -130,5 +130,5 @@ async function companyOf(c: Context<AppBindings>, principal: Principal, companyI
     await assertOwnCompany(c, principal, companyId);
     return companyId;
   }
-  return (await getOrganisation(c.var.database.db, principal.orgId))?.externalId ?? null;
+  return companyIdOf(c.var.database.db, principal.orgId);
 }
