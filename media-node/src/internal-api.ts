@@ -9,6 +9,7 @@ import type { Hono } from "hono";
 import type { DialBook } from "./calls/dials.js";
 import type { CallRegistry, CallTag } from "./calls/registry.js";
 import type { HookUrls } from "./calls/verbs.js";
+import { nodeSignatureCrypto } from "./edge/node-signature.js";
 
 export type JambonzAccount = { apiUrl: string; accountSid: string; apiKey: string; defaultFrom: string };
 
@@ -49,14 +50,17 @@ export function registerInternalApi(
     if (!options.secret) return c.json({ error: "INTERNAL_API_SECRET is not configured" }, 503);
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const url = new URL(c.req.url);
-    const check = await verifyInternalRequest({
-      secret: options.secret,
-      method: c.req.method,
-      path: `${url.pathname}${url.search}`,
-      body: raw,
-      timestamp: c.req.header(INTERNAL_TIMESTAMP_HEADER),
-      signature: c.req.header(INTERNAL_SIGNATURE_HEADER),
-    });
+    const check = await verifyInternalRequest(
+      {
+        secret: options.secret,
+        method: c.req.method,
+        path: `${url.pathname}${url.search}`,
+        body: raw,
+        timestamp: c.req.header(INTERNAL_TIMESTAMP_HEADER),
+        signature: c.req.header(INTERNAL_SIGNATURE_HEADER),
+      },
+      nodeSignatureCrypto,
+    );
     if (!check.ok) return c.json({ error: check.message }, 401);
     const parsed = placeCallRequest.safeParse(safeJson(new TextDecoder().decode(raw)));
     if (!parsed.success) return c.json({ error: "Invalid place-call request", issues: parsed.error.issues }, 400);

@@ -35,9 +35,29 @@ export type SignatureCheck =
 const encoder = new TextEncoder();
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
+/**
+ * The two primitives the scheme needs. WebCrypto's (the default) runs everywhere but, in Node, queues each
+ * operation on libuv's thread pool; the media node passes node:crypto's synchronous ones (see its
+ * edge/node-signature.ts) so a live call's hook never waits behind file writes for a signature.
+ */
+export type SignatureCrypto = {
+  sha256Hex(bytes: Uint8Array<ArrayBuffer>): string | Promise<string>;
+  hmacSha256(secret: string, data: Uint8Array<ArrayBuffer>): Uint8Array | Promise<Uint8Array>;
+};
+
+export const webSignatureCrypto: SignatureCrypto = {
+  async sha256Hex(bytes) {
+    return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+  },
+  async hmacSha256(secret, data) {
+    return new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), data));
+  },
+};
+
 /** The headers to send with a request to the internal API. */
 export async function signInternalRequest(
   request: SignedRequest & { now?: Date },
+  using: SignatureCrypto = webSignatureCrypto,
 ): Promise<
   Record<
     typeof INTERNAL_TIMESTAMP_HEADER | typeof INTERNAL_SIGNATURE_HEADER | typeof INTERNAL_CONTENT_SHA256_HEADER,
@@ -45,19 +65,19 @@ export async function signInternalRequest(
   >
 > {
   const timestamp = String(Math.floor((request.now ?? new Date()).getTime() / 1000));
-  const bodySha256 = request.bodySha256 ?? (await bodyDigestHex(request.body));
-  const key = await hmacKey(request.secret, "sign");
-  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(signedString(request, timestamp, bodySha256)));
+  const bodySha256 = request.bodySha256 ?? (await using.sha256Hex(bytesOf(request.body)));
+  const mac = await using.hmacSha256(request.secret, encoder.encode(signedString(request, timestamp, bodySha256)));
   return {
     [INTERNAL_TIMESTAMP_HEADER]: timestamp,
-    [INTERNAL_SIGNATURE_HEADER]: `${SIGNATURE_VERSION}=${toHex(new Uint8Array(mac))}`,
+    [INTERNAL_SIGNATURE_HEADER]: `${SIGNATURE_VERSION}=${toHex(mac)}`,
     [INTERNAL_CONTENT_SHA256_HEADER]: bodySha256,
   };
 }
 
-/** Checks the headers of a received request; the comparison is WebCrypto's constant-time verify. */
+/** Checks the headers of a received request; the MACs are compared in constant time. */
 export async function verifyInternalRequest(
   request: SignedRequest & { timestamp: string | null | undefined; signature: string | null | undefined; now?: Date },
+  using: SignatureCrypto = webSignatureCrypto,
 ): Promise<SignatureCheck> {
   if (!request.timestamp || !request.signature) {
     return { ok: false, reason: "missing", message: "Missing signature headers" };
@@ -74,26 +94,47 @@ export async function verifyInternalRequest(
   if (request.bodySha256 !== undefined && !SHA256_HEX.test(request.bodySha256)) {
     return { ok: false, reason: "malformed", message: "Malformed body digest" };
   }
-  const bodySha256 = request.bodySha256 ?? (await bodyDigestHex(request.body));
-  const key = await hmacKey(request.secret, "verify");
+  const bodySha256 = request.bodySha256 ?? (await using.sha256Hex(bytesOf(request.body)));
   const data = encoder.encode(signedString(request, request.timestamp, bodySha256));
-  const valid = await crypto.subtle.verify("HMAC", key, mac, data);
-  return valid ? { ok: true } : { ok: false, reason: "mismatch", message: "Invalid signature" };
+  const expected = await using.hmacSha256(request.secret, data);
+  return equalInConstantTime(expected, mac)
+    ? { ok: true }
+    : { ok: false, reason: "mismatch", message: "Invalid signature" };
 }
 
 /** Hex SHA-256 of a body; an absent body hashes as empty. */
 export async function bodyDigestHex(body: SignedRequest["body"]): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytesOf(body));
-  return toHex(new Uint8Array(digest));
+  return webSignatureCrypto.sha256Hex(bytesOf(body));
 }
 
 function signedString(request: SignedRequest, timestamp: string, bodySha256: string): string {
   return `${timestamp}.${request.method.toUpperCase()}.${request.path}.${bodySha256.toLowerCase()}`;
 }
 
+function equalInConstantTime(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let index = 0; index < a.length; index++) difference |= (a[index] ?? 0) ^ (b[index] ?? 0);
+  return difference === 0;
+}
+
+/** Imported keys by secret: a process signs with one or two secrets, and each import is a round trip. */
+const importedKeys = new Map<string, ReturnType<typeof importHmacKey>>();
+const MAX_IMPORTED_KEYS = 16;
+
+function hmacKey(secret: string) {
+  let key = importedKeys.get(secret);
+  if (!key) {
+    if (importedKeys.size >= MAX_IMPORTED_KEYS) importedKeys.clear();
+    key = importHmacKey(secret);
+    importedKeys.set(secret, key);
+  }
+  return key;
+}
+
 // No CryptoKey annotation: the name is global in workerd's types but not in Node's.
-function hmacKey(secret: string, usage: "sign" | "verify") {
-  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
+function importHmacKey(secret: string) {
+  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
 
 function bytesOf(body: SignedRequest["body"]): Uint8Array<ArrayBuffer> {

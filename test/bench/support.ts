@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
+import { ensureConsoleBuilt } from "../../schema/src/local/console-build.js";
 import { startEmbeddedDatabase } from "../../schema/src/local/embedded-db.js";
 import { applyMigrations } from "../../schema/src/local/migrate.js";
 import { seedDemo } from "../../schema/src/local/seed.js";
@@ -222,6 +223,8 @@ export async function startEdgeWithoutDevTools(vars: Record<string, string>): Pr
     WRANGLER_HIDE_BANNER: "true",
     WRANGLER_LOG: "warn",
   });
+  // As startEdge does (schema/src/local/stack.ts): wrangler will not start without the console's build.
+  await ensureConsoleBuilt();
   const { unstable_startWorker } = await import("wrangler");
   const persist = mkdtempSync(join(tmpdir(), "switchboard-wrangler-"));
   stopOnExit(async () => rmSync(persist, { recursive: true, force: true }));

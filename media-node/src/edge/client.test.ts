@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { EdgeClient, EdgeRejectedError, EdgeUnavailableError, retryDelayMs } from "./client.js";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { EdgeClient, EdgeRejectedError, EdgeUnavailableError, retryDelayMs, TurnStreamBrokenError } from "./client.js";
 
 const request = { method: "POST", path: "/internal/v1/x", contentType: "application/json", body: "{}" } as const;
 
@@ -30,5 +32,56 @@ describe("EdgeClient answers", () => {
     expect((unavailable as EdgeUnavailableError).retryAfterMs).toBeNull();
     expect(retryDelayMs(unavailable, 500)).toBe(500);
     expect(await failureOf(clientAnswering(422))).toBeInstanceOf(EdgeRejectedError);
+  });
+});
+
+describe("an edge that stops answering halfway through a body", () => {
+  let server: Server | undefined;
+  afterEach(() => {
+    server?.closeAllConnections();
+    server?.close();
+  });
+
+  /** Sends the headers and a first chunk, then nothing more, never closing the connection. */
+  async function stallingEdge(firstChunk: string): Promise<string> {
+    server = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/x-ndjson" });
+      response.write(firstChunk);
+    });
+    const listening = server;
+    await new Promise<void>((resolve) => listening.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+  }
+
+  it("gives up on the report at the attempt's deadline, so the outbox retries it (a hung read would hold the call's lane forever)", async () => {
+    const client = new EdgeClient({
+      edgeUrl: await stallingEdge('{"applied":'),
+      secret: "s".repeat(32),
+      timeoutMs: 200,
+    });
+    await expect(client.send(request)).rejects.toBeInstanceOf(EdgeUnavailableError);
+  });
+
+  it("gives up at the deadline even when the body's read ignores the abort (seen under load: a lane held for good)", async () => {
+    const neverEndingBody = new ReadableStream<Uint8Array>({ start: () => {} });
+    const fetchIgnoringAbort = async () => new Response(neverEndingBody, { status: 200 });
+    const client = new EdgeClient({
+      edgeUrl: "http://edge.test",
+      secret: "s".repeat(32),
+      timeoutMs: 200,
+      fetch: fetchIgnoringAbort,
+    });
+    await expect(client.send(request)).rejects.toBeInstanceOf(EdgeUnavailableError);
+  });
+
+  it("breaks off a streamed turn whose lines stop coming, at the turn's limit", async () => {
+    const edgeUrl = await stallingEdge('{"type":"delta","text":"Bonjour. "}\n');
+    const client = new EdgeClient({ edgeUrl, secret: "s".repeat(32), timeoutMs: 200, turnLimitMs: 200 });
+    const received: string[] = [];
+    const reading = (async () => {
+      for await (const line of await client.streamTurn("/internal/v1/calls/x/turn", {}, 1)) received.push(line);
+    })();
+    await expect(reading).rejects.toBeInstanceOf(TurnStreamBrokenError);
+    expect(received).toEqual(['{"type":"delta","text":"Bonjour. "}']);
   });
 });

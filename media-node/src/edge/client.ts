@@ -1,5 +1,7 @@
 import { AGENT_TURN_STREAM_MEDIA_TYPE } from "@switchboard/schema/internal/calls";
 import { signInternalRequest } from "@switchboard/schema/internal-signature";
+import { Deadline } from "../net/deadline.js";
+import { nodeSignatureCrypto } from "./node-signature.js";
 
 /** A signed request to the edge's internal API. */
 export type EdgeRequest = {
@@ -18,6 +20,8 @@ export type EdgeClientOptions = {
   fetch?: typeof fetch;
   /** Per attempt; a hung edge must not hold a jambonz hook (jambonz gives up after 10 s). */
   timeoutMs?: number;
+  /** A streamed turn's answer, from its first bytes to its last line (default TURN_STREAM_LIMIT_MS). */
+  turnLimitMs?: number;
 };
 
 /** Thrown when the edge could not be reached or answered 5xx: worth trying again later. */
@@ -63,25 +67,28 @@ export class EdgeClient {
     const secret = this.options.secret;
     if (!secret) throw new EdgeUnavailableError("INTERNAL_API_SECRET is not set: the edge cannot be called");
     const url = new URL(request.path, this.options.edgeUrl);
-    const signature = await signInternalRequest({
-      secret,
-      method: request.method,
-      path: `${url.pathname}${url.search}`,
-      body: request.body,
-    });
+    const signature = await signInternalRequest(
+      { secret, method: request.method, path: `${url.pathname}${url.search}`, body: request.body },
+      nodeSignatureCrypto,
+    );
+    const deadline = new Deadline(attemptTimeoutMs(this.options.timeoutMs ?? 8_000, request.body), "no answer in time");
     let response: Response;
     let body: string;
     try {
-      response = await this.fetchImpl(url, {
-        method: request.method,
-        headers: { "content-type": request.contentType, ...signature },
-        body: request.body,
-        signal: AbortSignal.timeout(attemptTimeoutMs(this.options.timeoutMs ?? 8_000, request.body)),
-      });
+      response = await deadline.race(
+        this.fetchImpl(url, {
+          method: request.method,
+          headers: { "content-type": request.contentType, ...signature },
+          body: request.body,
+          signal: deadline.signal,
+        }),
+      );
       // Inside the try: a timeout while the body streams is the edge being unavailable, so it is retried.
-      body = await response.text();
+      body = await deadline.race(response.text());
     } catch (error) {
       throw new EdgeUnavailableError(`edge unreachable: ${String(error)}`);
+    } finally {
+      deadline.clear();
     }
     if (response.ok || response.status === 404) return { status: response.status, body };
     if (response.status >= 500 || response.status === 429) {
@@ -130,32 +137,34 @@ export class EdgeClient {
     const secret = this.options.secret;
     if (!secret) throw new EdgeUnavailableError("INTERNAL_API_SECRET is not set: the edge cannot be called");
     const url = new URL(path, this.options.edgeUrl);
-    const signature = await signInternalRequest({ secret, method: "POST", path: `${url.pathname}${url.search}`, body });
+    const signature = await signInternalRequest(
+      { secret, method: "POST", path: `${url.pathname}${url.search}`, body },
+      nodeSignatureCrypto,
+    );
     // The answer must start within the usual time; the model then has until the whole-turn limit to finish.
-    const abort = new AbortController();
-    const startTimer = setTimeout(() => abort.abort(new Error("no answer in time")), this.options.timeoutMs ?? 8_000);
-    const turnTimer = setTimeout(() => abort.abort(new Error("the turn took too long")), TURN_STREAM_LIMIT_MS);
+    const deadline = new Deadline(this.options.timeoutMs ?? 8_000, "no answer in time");
     let response: Response;
     try {
-      response = await this.fetchImpl(url, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: AGENT_TURN_STREAM_MEDIA_TYPE, ...signature },
-        body,
-        signal: abort.signal,
-      });
+      response = await deadline.race(
+        this.fetchImpl(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: AGENT_TURN_STREAM_MEDIA_TYPE, ...signature },
+          body,
+          signal: deadline.signal,
+        }),
+      );
     } catch (error) {
-      clearTimeout(turnTimer);
+      deadline.clear();
       throw new EdgeUnavailableError(`edge unreachable: ${String(error)}`);
-    } finally {
-      clearTimeout(startTimer);
     }
+    deadline.restart(this.options.turnLimitMs ?? TURN_STREAM_LIMIT_MS, "the turn took too long");
     if (!response.ok || !response.body) {
-      clearTimeout(turnTimer);
-      const text = await response.text().catch(() => "");
+      const text = await deadline.race(response.text()).catch(() => "");
+      deadline.clear();
       if (response.status >= 500 || response.status === 429 || response.ok) throw unavailableAnswer(response, text);
       throw new EdgeRejectedError(response.status, text);
     }
-    return lines(response.body, () => clearTimeout(turnTimer));
+    return lines(response.body, deadline);
   }
 }
 
@@ -168,16 +177,19 @@ function unavailableAnswer(response: Response, body: string): EdgeUnavailableErr
   return new EdgeUnavailableError(`edge answered ${response.status}: ${body.slice(0, 200)}`, retryAfterMs);
 }
 
-/** An LLM turn's own limit (15 s) plus the edge's reads and save. */
+/** From the answer's first bytes: an LLM turn's own limit (15 s) plus the edge's save. */
 const TURN_STREAM_LIMIT_MS = 25_000;
 
-/** The body's non-empty lines, as they arrive. */
-async function* lines(body: ReadableStream<Uint8Array>, done: () => void): AsyncGenerator<string> {
+/** The body's non-empty lines, as they arrive; each read is raced against the turn's deadline. */
+async function* lines(body: ReadableStream<Uint8Array>, deadline: Deadline): AsyncGenerator<string> {
+  const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffered = "";
   try {
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-      buffered += decoder.decode(chunk, { stream: true });
+    for (;;) {
+      const { value, done } = await deadline.race(reader.read());
+      if (done) break;
+      buffered += decoder.decode(value, { stream: true });
       let end = buffered.indexOf("\n");
       while (end >= 0) {
         const line = buffered.slice(0, end).trim();
@@ -191,7 +203,9 @@ async function* lines(body: ReadableStream<Uint8Array>, done: () => void): Async
   } catch (error) {
     throw new TurnStreamBrokenError(`the turn's answer broke off: ${String(error)}`);
   } finally {
-    done();
+    deadline.clear();
+    // Stopped early (an error, or the reader of the lines gave up): the connection is not needed any more.
+    reader.cancel().catch(() => undefined);
   }
 }
 

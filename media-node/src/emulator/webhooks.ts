@@ -1,3 +1,4 @@
+import { Deadline } from "../net/deadline.js";
 import { type CallbackName, callbackPayloadProblems } from "./jambonz-schemas.js";
 import { SIGNATURE_HEADER, signWebhookBody } from "./signature.js";
 
@@ -49,19 +50,25 @@ export async function sendWebhook(options: {
     headers["Content-Type"] = "application/json";
   }
 
+  const deadline = new Deadline(HOOK_TIMEOUT_MS, "no answer within 10 s");
   let response: Response;
+  let text: string;
   try {
-    response = await fetch(url, {
-      method: hook.method,
-      headers,
-      ...(hook.method === "POST" ? { body } : {}),
-      signal: AbortSignal.timeout(HOOK_TIMEOUT_MS),
-      redirect: "manual",
-    });
+    response = await deadline.race(
+      fetch(url, {
+        method: hook.method,
+        headers,
+        ...(hook.method === "POST" ? { body } : {}),
+        signal: deadline.signal,
+        redirect: "manual",
+      }),
+    );
+    text = await deadline.race(response.text());
   } catch (error) {
     throw new WebhookError(`${kind} webhook ${hook.url} failed: ${error instanceof Error ? error.message : error}`);
+  } finally {
+    deadline.clear();
   }
-  const text = await response.text();
   if (![200, 202, 204].includes(response.status)) {
     throw new WebhookError(`${kind} webhook ${hook.url} answered HTTP ${response.status}`);
   }
